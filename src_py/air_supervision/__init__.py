@@ -1,0 +1,1 @@
+"""Real-time supervision of sensor readings on the Hat stack"""
