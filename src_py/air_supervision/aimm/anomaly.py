@@ -201,6 +201,10 @@ class Cluster(TemperatureFeatureModel):
         return self._pipeline.transform(features).min(axis=1)
 
 
+models: list[type[AnomalyModel]] = [Forest, SVM, Cluster]
+"""Selectable anomaly models"""
+
+
 def temperature_features(rows: np.ndarray) -> np.ndarray:
     """Features of the original example from rows ``[t, value]``:
     value, hour of day, daylight flag, weekday and workday flag, in UTC"""
