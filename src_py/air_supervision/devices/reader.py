@@ -174,11 +174,11 @@ def add_reader_arguments(parser: argparse.ArgumentParser):
         '--separator', metavar='CHAR', type=_char_arg,
         default=defaults.separator,
         help="field separator, one character; 'tab' for a tab "
-             "(default: %(default)s)")
+             "(default: '%(default)s')")
     group.add_argument(
         '--decimal', metavar='CHAR', type=_char_arg,
         default=defaults.decimal,
-        help="decimal separator of the values (default: %(default)s)")
+        help="decimal separator of the values (default: '%(default)s')")
     group.add_argument(
         '--time-format', metavar='FORMAT', default=defaults.time_format,
         help="strptime format of the (joined) time, such as "
@@ -255,7 +255,8 @@ def read_readings(path: pathlib.PurePath | str,
                             ambiguous)
 
     if not readings:
-        raise ReaderError(_no_readings_message(path, result, options))
+        raise ReaderError(_no_readings_message(path, table, result,
+                                                options))
 
     _log_result(path, result)
     return result
@@ -763,19 +764,25 @@ def _create_result(table: _Table,
 
 
 def _no_readings_message(path: pathlib.Path,
+                         table: _Table,
                          result: ReadResult,
                          options: ReaderOptions
                          ) -> str:
     time_skips = [i for i in result.skipped if i.kind == 'time']
     if len(time_skips) == result.rows - _count(result, 'empty'):
+        expected = ('ISO 8601, such as 2013-07-04 00:00:00'
+                    if options.time_format is None
+                    else f"the format {options.time_format!r}")
         first = time_skips[0]
-        return (f"{path}: no usable line: no time matches the expected "
-                f"format; line {first.line}: {first.reason}; set "
+        text = table.time_texts[table.lines.index(first.line)]
+        return (f"{path}: no usable line: no time in "
+                f"{_time_column_label(options)} matches {expected}; the "
+                f"first one is {text!r} on line {first.line}; set "
                 f"time_format (--time-format) to the format of the file")
 
     first = next(i for i in result.skipped if i.kind != 'empty')
     return (f"{path}: no usable line: all {result.rows} data lines were "
-            f"skipped; first skipped line {first.line}: {first.reason}")
+            f"skipped; the first one is line {first.line}: {first.reason}")
 
 
 def _count(result: ReadResult, kind: str) -> int:

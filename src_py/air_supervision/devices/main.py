@@ -1,0 +1,125 @@
+"""Command line of the readings device"""
+
+import argparse
+import logging
+import sys
+
+from air_supervision import common
+from air_supervision.devices import reader
+
+
+max_listed_lines: int = 100
+"""Skipped lines and gaps listed by ``--check`` unless ``--all`` is given"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` and return the exit status: 0 for
+    success, 1 for an unusable readings file, 2 for invalid arguments"""
+    parser = create_parser()
+    args = parser.parse_args(argv)
+
+    if args.check is None:
+        parser.error("the argument --check FILE is required: this version "
+                     "only checks readings files")
+
+    return run_check(args)
+
+
+def create_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='air-supervision-device',
+        description="Readings device: reads sensor readings from a "
+                    "delimited text file")
+
+    mode = parser.add_argument_group('mode')
+    mode.add_argument(
+        '--check', metavar='FILE', default=None,
+        help="read FILE without replaying it and print its row count, "
+             "time range, step, gaps and skipped lines")
+
+    output = parser.add_argument_group('check output')
+    output.add_argument(
+        '--all', action='store_true',
+        help=f"list every skipped line and gap (default: the first "
+             f"{max_listed_lines} of each, then a count)")
+
+    reader.add_reader_arguments(parser)
+    return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Print the check report of ``args.check`` and return the exit
+    status"""
+    # The report lists every skipped line, so the reader's warnings about
+    # them would only repeat it on stderr.
+    logging.basicConfig(level=logging.ERROR,
+                        format='%(levelname)s %(name)s: %(message)s')
+
+    options = reader.options_from_args(args)
+    try:
+        result = reader.read_readings(args.check, options)
+
+    except reader.ReaderError as e:
+        print(f"error: {e}", file=sys.stderr)
+        print(f"verdict: unusable, {args.check} gives no readings")
+        return 1
+
+    limit = None if args.all else max_listed_lines
+    for line in format_report(args.check, result, limit):
+        print(line)
+
+    return 0
+
+
+def format_report(path: str,
+                  result: reader.ReadResult,
+                  limit: int | None
+                  ) -> list[str]:
+    """Format the check report of a read file, listing at most `limit`
+    skipped lines and gaps (all of them for ``None``)"""
+    first = result.readings[0].time
+    last = result.readings[-1].time
+    lines = [f"file: {path}",
+             f"rows: {result.rows} data lines",
+             f"readings: {len(result.readings)} kept, "
+             f"{len(result.skipped)} lines skipped",
+             f"time range: {common.time_to_str(first)} UTC to "
+             f"{common.time_to_str(last)} UTC",
+             f"step: {result.step if result.step else 'unknown'} (median)",
+             f"gaps: {len(result.gaps)} (steps over {reader.gap_factor:g} "
+             f"times the median step)"]
+
+    lines.extend(_limited(
+        [f"  line {i.line}: {common.time_to_str(i.start)} to "
+         f"{common.time_to_str(i.end)} UTC ({i.end - i.start})"
+         for i in result.gaps],
+        limit, 'gaps'))
+
+    if result.ambiguous:
+        lines.append(f"ambiguous local times: {len(result.ambiguous)}")
+        lines.extend(_limited(
+            [f"  line {i.line}: {i.text!r} read as "
+             f"{common.time_to_str(i.time)} UTC"
+             for i in result.ambiguous],
+            limit, 'ambiguous local times'))
+
+    lines.append(f"skipped lines: {len(result.skipped)}")
+    lines.extend(_limited(
+        [f"  line {i.line}: {i.reason}" for i in result.skipped],
+        limit, 'skipped lines'))
+
+    lines.append(f"verdict: usable, {len(result.readings)} readings from "
+                 f"{result.rows} data lines")
+    return lines
+
+
+def _limited(lines: list[str], limit: int | None, name: str) -> list[str]:
+    if limit is None or len(lines) <= limit:
+        return lines
+
+    return [*lines[:limit],
+            f"  ... {len(lines) - limit} more {name} (--all lists them)"]
+
+
+if __name__ == '__main__':
+    sys.exit(main())
