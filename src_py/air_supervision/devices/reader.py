@@ -136,13 +136,13 @@ class _Table(typing.NamedTuple):
 
 def options_from_conf(conf: dict) -> ReaderOptions:
     """Create reader options from a conf valid against
-    ``air_supervision://reader.yaml``.
+    ``air-supervision://reader.yaml``.
 
     Raises:
         common.ConfError: if `conf` does not match the schema
 
     """
-    common.validate_conf('air_supervision://reader.yaml', conf)
+    common.validate_conf('air-supervision://reader.yaml', conf)
     defaults = ReaderOptions()
     return ReaderOptions(
         value_column=conf.get('value_column', defaults.value_column),
@@ -240,16 +240,17 @@ def read_readings(path: pathlib.PurePath | str,
     naive, aware, time_skips = _parse_times(table, options)
     utc, ambiguous_rows, zone_skips = _localize(table, naive, aware, zone,
                                                 options)
+
+    # one reason per line: a bad time before a bad value before a local
+    # time that does not exist
+    row_skips = {**zone_skips, **value_skips, **time_skips}
     candidates = np.ones(len(table.lines), dtype=bool)
-    for row in [*value_skips, *time_skips, *zone_skips]:
-        candidates[row] = False
+    candidates[list(row_skips)] = False
 
     ambiguous = _resolve_ambiguous(table, utc, candidates, ambiguous_rows)
     kept, order_skips = _select(table, utc, candidates, options)
 
-    skipped = sorted([*table.skipped, *value_skips.values(),
-                      *time_skips.values(), *zone_skips.values(),
-                      *order_skips])
+    skipped = sorted([*table.skipped, *row_skips.values(), *order_skips])
     readings = _create_readings(utc[kept], values[kept], options)
     result = _create_result(table, kept, utc[kept], readings, skipped,
                             ambiguous)
@@ -674,11 +675,13 @@ def _resolve_ambiguous(table: _Table,
 
     result = []
     for row, earlier, later in ambiguous_rows:
+        if not candidates[row]:
+            continue
+
         previous = max(prefix_max[row], resolved_max)
         chosen = earlier if earlier > previous else later
         utc[row] = chosen
-        if candidates[row]:
-            resolved_max = max(resolved_max, chosen)
+        resolved_max = max(resolved_max, chosen)
 
         time = chosen.astype(datetime.datetime).replace(
             tzinfo=datetime.timezone.utc)
