@@ -2,7 +2,6 @@ import datetime
 import logging
 import pathlib
 
-from hat import json
 import pytest
 
 from air_supervision import common
@@ -640,7 +639,7 @@ def test_read_logs_skipped_lines(tmp_path, caplog):
 
 
 def test_schema_validates_conf():
-    validator = json.PySchemaValidator(common.json_schema_repo)
+    schema_id = 'air-supervision://reader.yaml'
     conf = {'value_column': 'PT08.S1(CO)',
             'time_columns': ['Date', 'Time'],
             'separator': ';',
@@ -650,16 +649,14 @@ def test_schema_validates_conf():
             'time_zone': 'Europe/Rome',
             'convert': None}
 
-    validator.validate('air-supervision://reader.yaml', conf)
-    validator.validate('air-supervision://reader.yaml', {})
+    common.validate_conf(schema_id, conf)
+    common.validate_conf(schema_id, {})
 
-    with pytest.raises(Exception):
-        validator.validate('air-supervision://reader.yaml',
-                           {'separator': ';;'})
+    with pytest.raises(common.ConfError):
+        common.validate_conf(schema_id, {'separator': ';;'})
 
-    with pytest.raises(Exception):
-        validator.validate('air-supervision://reader.yaml',
-                           {'convert': 'kelvin'})
+    with pytest.raises(common.ConfError):
+        common.validate_conf(schema_id, {'convert': 'kelvin'})
 
 
 def test_schema_defaults_match_options():
@@ -672,10 +669,6 @@ def test_schema_defaults_match_options():
         assert default == expected, name
 
 
-@pytest.mark.xfail(reason="jsonschema_rs 0.30 rejects the schema id scheme "
-                          "air-supervision:// because a URI scheme may not "
-                          "contain '_', so validate_conf fails on any conf",
-                   strict=True)
 def test_options_from_conf():
     conf = {'value_column': 'PT08.S1(CO)',
             'time_columns': ['Date', 'Time'],
@@ -688,6 +681,11 @@ def test_options_from_conf():
 
     assert options == uci_options
     assert reader.options_from_conf({}) == reader.ReaderOptions()
+
+
+def test_options_from_conf_invalid():
+    with pytest.raises(common.ConfError, match="reader.yaml"):
+        reader.options_from_conf({'time_columns': []})
 
 
 def test_options_from_args():
