@@ -145,10 +145,10 @@ def test_check_time_zone_ambiguous(tmp_path):
     lines = process.stdout.splitlines()
     assert process.returncode == 0
     assert "ambiguous local times: 2" in lines
-    assert "  line 2: '2024-10-27 02:00:00' read as 2024-10-27 00:00:00 UTC" in (
-        lines)
-    assert "  line 3: '2024-10-27 02:00:00' read as 2024-10-27 01:00:00 UTC" in (
-        lines)
+    assert ("  line 2: '2024-10-27 02:00:00' read as "
+            "2024-10-27 00:00:00 UTC") in lines
+    assert ("  line 3: '2024-10-27 02:00:00' read as "
+            "2024-10-27 01:00:00 UTC") in lines
 
 
 def test_check_installed_script(tmp_path):

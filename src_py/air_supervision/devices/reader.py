@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from air_supervision import common
+from air_supervision.devices import times
 
 
 mlog: logging.Logger = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ conversions: dict[str, typing.Callable[[np.ndarray], np.ndarray]] = {
 
 _separator_candidates = [';', ',', '\t', '|']
 _nan_texts = {'nan', '+nan', '-nan'}
-_min_time = np.datetime64(np.iinfo(np.int64).min + 1, 'us')
 
 
 class ReaderError(ValueError):
@@ -160,40 +160,48 @@ def add_reader_arguments(parser: argparse.ArgumentParser):
     `options_from_args`"""
     defaults = ReaderOptions()
     group = parser.add_argument_group('readings file layout')
+
     group.add_argument(
         '--column', metavar='NAME', dest='value_column',
         default=defaults.value_column,
         help="header name of the value column (default: %(default)s)")
+
     group.add_argument(
         '--time-column', metavar='NAME', dest='time_columns',
         action='append', default=None,
         help="header name of a time column; give it twice for a date and "
              "a time column, joined with a space before parsing "
              "(default: timestamp)")
+
     group.add_argument(
         '--separator', metavar='CHAR', type=_char_arg,
         default=defaults.separator,
         help="field separator, one character; 'tab' for a tab "
              "(default: '%(default)s')")
+
     group.add_argument(
         '--decimal', metavar='CHAR', type=_char_arg,
         default=defaults.decimal,
         help="decimal separator of the values (default: '%(default)s')")
+
     group.add_argument(
         '--time-format', metavar='FORMAT', default=defaults.time_format,
         help="strptime format of the (joined) time, such as "
              "'%%d/%%m/%%Y %%H.%%M.%%S' (default: ISO 8601, such as "
              "2013-07-04 00:00:00)")
+
     group.add_argument(
         '--missing', metavar='TEXT', action='append', default=None,
         help="value text that marks a missing value, such as -200; "
              "repeatable (empty fields are always missing)")
+
     group.add_argument(
         '--time-zone', metavar='NAME', type=_time_zone_arg,
         default=defaults.time_zone,
         help="IANA time zone of the times in the file, such as "
              "Europe/Rome; times are converted to UTC "
              "(default: %(default)s)")
+
     group.add_argument(
         '--fahrenheit-to-celsius', dest='convert', action='store_const',
         const='fahrenheit_to_celsius', default=None,
@@ -291,6 +299,8 @@ def _check_options(options: ReaderOptions) -> zoneinfo.ZoneInfo:
 
 
 def _read_text(path: pathlib.Path) -> str:
+    # NOTE: the whole file is held in memory, as bytes, text and lines, so
+    # memory use grows with the file size
     try:
         data = path.read_bytes()
 
@@ -540,55 +550,13 @@ def _invalid_value_reason(text: str, column: str,
 def _parse_times(table: _Table,
                  options: ReaderOptions
                  ) -> tuple[np.ndarray, np.ndarray, dict[int, SkippedLine]]:
-    """Parse the time texts into microseconds since the epoch: naive
-    local times, and a mask of times that carried a UTC offset and so are
-    UTC already"""
-    if options.time_format is None:
-        naive, aware = _parse_iso_times(table.time_texts)
-
-    else:
-        naive, aware = _parse_formatted_times(table.time_texts,
-                                              options.time_format)
-
+    naive, aware = times.parse_times(table.time_texts, options.time_format)
     skips = {row: _row_skip(table, row,
                             _invalid_time_reason(table.time_texts[row],
                                                  options),
                             'time')
              for row in np.flatnonzero(np.isnat(naive))}
     return naive, aware, skips
-
-
-def _parse_iso_times(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    naive = np.full(len(texts), np.datetime64('NaT'), dtype='datetime64[us]')
-    aware = np.zeros(len(texts), dtype=bool)
-    for row, text in enumerate(texts):
-        try:
-            t = datetime.datetime.fromisoformat(text)
-
-        except ValueError:
-            continue
-
-        if t.tzinfo is not None:
-            aware[row] = True
-            t = t.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-
-        naive[row] = np.datetime64(t, 'us')
-
-    return naive, aware
-
-
-def _parse_formatted_times(texts: list[str], time_format: str
-                           ) -> tuple[np.ndarray, np.ndarray]:
-    with_offset = '%z' in time_format
-    times = pd.to_datetime(pd.Series(texts, dtype=object),
-                           format=time_format, errors='coerce',
-                           utc=with_offset)
-    if with_offset:
-        times = times.dt.tz_localize(None)
-
-    naive = times.to_numpy(dtype='datetime64[us]')
-    aware = np.full(len(texts), with_offset, dtype=bool)
-    return naive, aware
 
 
 def _invalid_time_reason(text: str, options: ReaderOptions) -> str:
@@ -615,81 +583,28 @@ def _localize(table: _Table,
               aware: np.ndarray,
               zone: zoneinfo.ZoneInfo,
               options: ReaderOptions
-              ) -> tuple[np.ndarray, list[tuple[int, int, int]],
-                         dict[int, SkippedLine]]:
-    """Convert local times to UTC microseconds. Return the UTC times (NaT
-    for invalid and ambiguous ones), the ambiguous rows with their earlier
-    and later UTC candidates, and the skipped non-existent local times."""
-    utc = naive.copy()
-    local = ~aware & ~np.isnat(naive)
-    if options.time_zone == 'UTC' or not local.any():
-        return utc, [], {}
-
-    localized = (pd.DatetimeIndex(naive[local])
-                 .tz_localize(zone, ambiguous='NaT', nonexistent='NaT')
-                 .tz_convert(None))
-    utc[local] = localized.to_numpy(dtype='datetime64[us]')
-
-    ambiguous = []
-    skips = {}
-    for row in np.flatnonzero(local & np.isnat(utc)):
-        t = naive[row].astype(datetime.datetime)
-        earlier = t.replace(tzinfo=zone, fold=0)
-        later = t.replace(tzinfo=zone, fold=1)
-        round_trip = earlier.astimezone(datetime.timezone.utc).astimezone(
-            zone)
-        if round_trip.replace(tzinfo=None) != t:
-            skips[row] = _row_skip(
-                table, row,
-                f"non-existent local time {table.time_texts[row]!r} in "
-                f"{_time_column_label(options)}: the clocks in "
-                f"{options.time_zone} skip it at a DST change",
-                'nonexistent_time')
-
-        else:
-            ambiguous.append((row, _utc_us(earlier), _utc_us(later)))
-
+              ) -> tuple[np.ndarray, list, dict[int, SkippedLine]]:
+    utc, nonexistent, ambiguous = times.localize(naive, aware, zone)
+    skips = {row: _row_skip(
+                 table, row,
+                 f"non-existent local time {table.time_texts[row]!r} in "
+                 f"{_time_column_label(options)}: the clocks in "
+                 f"{options.time_zone} skip it at a DST change",
+                 'nonexistent_time')
+             for row in nonexistent}
     return utc, ambiguous, skips
-
-
-def _utc_us(t: datetime.datetime) -> np.datetime64:
-    t = t.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return np.datetime64(t, 'us')
 
 
 def _resolve_ambiguous(table: _Table,
                        utc: np.ndarray,
                        candidates: np.ndarray,
-                       ambiguous_rows: list[tuple[int, int, int]]
+                       ambiguous: list
                        ) -> list[AmbiguousTime]:
-    """Choose the earlier UTC time of each ambiguous local time, or the
-    later one if the earlier one is not after the previous reading, so a
-    repeated hour of a DST change reads in order. Updates `utc`."""
-    if not ambiguous_rows:
-        return []
-
-    known = np.where(candidates & ~np.isnat(utc), utc,
-                     _min_time)
-    prefix_max = np.maximum.accumulate(known)
-    resolved_max = _min_time
-
-    result = []
-    for row, earlier, later in ambiguous_rows:
-        if not candidates[row]:
-            continue
-
-        previous = max(prefix_max[row], resolved_max)
-        chosen = earlier if earlier > previous else later
-        utc[row] = chosen
-        resolved_max = max(resolved_max, chosen)
-
-        time = chosen.astype(datetime.datetime).replace(
-            tzinfo=datetime.timezone.utc)
-        result.append(AmbiguousTime(line=table.lines[row],
-                                    text=table.time_texts[row],
-                                    time=time))
-
-    return result
+    return [AmbiguousTime(line=table.lines[row],
+                          text=table.time_texts[row],
+                          time=times.to_datetime(chosen))
+            for row, chosen in times.resolve_ambiguous(utc, candidates,
+                                                       ambiguous)]
 
 
 def _select(table: _Table,
@@ -699,12 +614,11 @@ def _select(table: _Table,
             ) -> tuple[np.ndarray, list[SkippedLine]]:
     """Keep each candidate that is later than every earlier candidate.
     Return the kept mask and the duplicate and out-of-order lines."""
-    times = np.where(candidates, utc,
-                     _min_time)
-    previous_max = np.maximum.accumulate(times)
-    previous_max = np.concatenate([times[:1], previous_max[:-1]])
+    candidate_times = np.where(candidates, utc, times.min_time)
+    previous_max = np.maximum.accumulate(candidate_times)
+    previous_max = np.concatenate([candidate_times[:1], previous_max[:-1]])
     kept = candidates.copy()
-    kept[1:] &= times[1:] > previous_max[1:]
+    kept[1:] &= candidate_times[1:] > previous_max[1:]
 
     kept_rows = np.flatnonzero(kept)
     kept_times = utc[kept_rows]
@@ -738,14 +652,14 @@ def _create_readings(utc: np.ndarray,
     if options.convert is not None:
         values = conversions[options.convert](values)
 
-    times = pd.DatetimeIndex(utc).tz_localize('UTC').to_pydatetime()
+    datetimes = pd.DatetimeIndex(utc).tz_localize('UTC').to_pydatetime()
     return [common.Reading(time=time, value=value)
-            for time, value in zip(times, values.tolist())]
+            for time, value in zip(datetimes, values.tolist())]
 
 
 def _create_result(table: _Table,
                    kept: np.ndarray,
-                   times: np.ndarray,
+                   kept_times: np.ndarray,
                    readings: list[common.Reading],
                    skipped: list[SkippedLine],
                    ambiguous: list[AmbiguousTime]
@@ -754,7 +668,7 @@ def _create_result(table: _Table,
     step = None
     gaps = []
     if len(readings) > 1:
-        steps = np.diff(times.astype(np.int64))
+        steps = np.diff(kept_times.astype(np.int64))
         median = np.median(steps)
         step = datetime.timedelta(microseconds=float(median))
         for i in np.flatnonzero(steps > gap_factor * median):
@@ -817,7 +731,7 @@ def _char_arg(value: str) -> str:
 
     if len(value) != 1:
         raise argparse.ArgumentTypeError(
-            f"invalid separator {value!r}: expected one character")
+            f"invalid separator {value!r}: expected one character or 'tab'")
 
     return value
 
