@@ -1,0 +1,327 @@
+// Live chart of readings, anomaly marks and forecasts, drawn with uPlot.
+// The chart lives outside the renderer's virtual DOM: the view creates it
+// in an element hook and passes it each new adapter state.
+
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+import type {Anomaly, Forecast, Reading, Remote} from './types.js';
+import {flattenChunks, formatTime} from './types.js';
+
+
+export const colors = {
+    reading: '#8fd3ff',
+    anomaly: '#f85149',
+    score: '#7f8b96',
+    threshold: '#b0605a',
+    forecast: '#e3b341',
+    earlierForecast: 'rgba(163, 123, 214, 0.55)',
+    grid: '#2c343d',
+    axis: '#8a96a3'
+};
+
+// Series after the x values: reading, anomaly mark, score, threshold,
+// latest forecast, then one series per earlier forecast.
+const fixedSeriesCount = 5;
+
+type ChartData = {
+    data: uPlot.AlignedData;
+    earlierCount: number;
+};
+
+export type FollowCb = (follow: boolean) => void;
+
+
+export class Chart {
+    _plot: uPlot;
+    _remote: Remote | null = null;
+    _follow = true;
+    _applyingData = false;
+    _resizeObserver: ResizeObserver;
+    _readout: HTMLElement | null;
+    _followCb: FollowCb;
+
+    constructor(el: HTMLElement, readout: HTMLElement | null,
+                followCb: FollowCb) {
+        this._readout = readout;
+        this._followCb = followCb;
+        this._plot = new uPlot(plotOptions(el, this), emptyData(), el);
+        this._resizeObserver = new ResizeObserver(() => this._resize(el));
+        this._resizeObserver.observe(el);
+        el.addEventListener('wheel', evt => this._onWheel(evt),
+                            {passive: false});
+        el.addEventListener('dblclick', () => this.setFollow(true));
+    }
+
+    destroy() {
+        this._resizeObserver.disconnect();
+        this._plot.destroy();
+    }
+
+    update(remote: Remote | null) {
+        if (remote === this._remote)
+            return;
+        this._remote = remote;
+
+        const chartData = remote ? buildData(remote) : emptyChartData();
+        this._setEarlierSeriesCount(chartData.earlierCount);
+        this._applyData(chartData.data);
+    }
+
+    setFollow(follow: boolean) {
+        if (follow == this._follow)
+            return;
+
+        this._follow = follow;
+        this._followCb(follow);
+        if (follow)
+            this._applyData(this._plot.data);
+    }
+
+    // Zooms the time axis by `factor` around `center`, a fraction of the
+    // plot width.
+    zoom(factor: number, center = 0.5) {
+        const {min, max} = this._plot.scales.x;
+        if (min == null || max == null)
+            return;
+
+        const at = min + (max - min) * center;
+        this._setRange(at - (at - min) * factor, at + (max - at) * factor);
+    }
+
+    // Moves the time axis by `fraction` of the shown range.
+    pan(fraction: number) {
+        const {min, max} = this._plot.scales.x;
+        if (min == null || max == null)
+            return;
+
+        const dt = (max - min) * fraction;
+        this._setRange(min + dt, max + dt);
+    }
+
+    _setRange(min: number, max: number) {
+        this.setFollow(false);
+        this._plot.setScale('x', {min, max});
+    }
+
+    _applyData(data: uPlot.AlignedData) {
+        const {min, max} = this._plot.scales.x;
+        this._applyingData = true;
+        try {
+            this._plot.setData(data, true);
+            if (!this._follow && min != null && max != null)
+                this._plot.setScale('x', {min, max});
+        } finally {
+            this._applyingData = false;
+        }
+    }
+
+    _setEarlierSeriesCount(count: number) {
+        while (this._plot.series.length - 1 - fixedSeriesCount < count)
+            this._plot.addSeries(earlierForecastSeries(),
+                                 this._plot.series.length);
+
+        while (this._plot.series.length - 1 - fixedSeriesCount > count)
+            this._plot.delSeries(this._plot.series.length - 1);
+    }
+
+    _resize(el: HTMLElement) {
+        const width = Math.max(el.clientWidth, 100);
+        const height = Math.max(el.clientHeight, 100);
+        this._plot.setSize({width, height});
+    }
+
+    _onWheel(evt: WheelEvent) {
+        evt.preventDefault();
+        const rect = this._plot.over.getBoundingClientRect();
+        const center = Math.min(Math.max(
+            (evt.clientX - rect.left) / rect.width, 0), 1);
+
+        if (evt.shiftKey || Math.abs(evt.deltaX) > Math.abs(evt.deltaY)) {
+            const delta = evt.shiftKey ? evt.deltaY : evt.deltaX;
+            this.pan(Math.sign(delta) * 0.1);
+        } else {
+            this.zoom(evt.deltaY > 0 ? 1.25 : 0.8, center);
+        }
+    }
+
+    _onScale(key: string) {
+        if (key == 'x' && !this._applyingData)
+            this.setFollow(false);
+    }
+
+    _onCursor() {
+        if (!this._readout)
+            return;
+
+        const idx = this._plot.cursor.idx;
+        this._readout.textContent = (idx == null ?
+            '' :
+            readoutText(this._plot.data, idx));
+    }
+}
+
+
+function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
+    const axis = {
+        stroke: colors.axis,
+        grid: {stroke: colors.grid, width: 1},
+        ticks: {stroke: colors.grid, width: 1}
+    };
+
+    return {
+        width: Math.max(el.clientWidth, 100),
+        height: Math.max(el.clientHeight, 100),
+        tzDate: ts => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+        legend: {show: false},
+        cursor: {
+            drag: {x: true, y: false, setScale: true},
+            points: {show: false}
+        },
+        scales: {
+            x: {time: true},
+            score: {range: [0, 1]}
+        },
+        axes: [
+            {...axis, label: 'time (UTC)', labelSize: 18},
+            {...axis, label: 'value', labelSize: 18, size: 56},
+            {...axis, scale: 'score', side: 1, label: 'anomaly score',
+             labelSize: 18, size: 44, grid: {show: false}}
+        ],
+        series: [
+            {},
+            {label: 'reading', stroke: colors.reading, width: 1.5,
+             spanGaps: true, points: {show: false}},
+            {label: 'anomaly', stroke: colors.anomaly, paths: () => null,
+             points: {show: true, size: 9, width: 2, stroke: colors.anomaly,
+                      fill: 'rgba(248, 81, 73, 0.35)'}},
+            {label: 'score', scale: 'score', stroke: colors.score,
+             width: 1, spanGaps: true, points: {show: false}},
+            {label: 'threshold', scale: 'score', stroke: colors.threshold,
+             width: 1, dash: [4, 4], spanGaps: true, points: {show: false}},
+            {label: 'forecast', stroke: colors.forecast, width: 2,
+             dash: [6, 3], spanGaps: true, points: {show: false}}
+        ],
+        hooks: {
+            setScale: [(_, key) => chart._onScale(key)],
+            setCursor: [() => chart._onCursor()]
+        }
+    };
+}
+
+
+function earlierForecastSeries(): uPlot.Series {
+    return {label: 'earlier forecast', stroke: colors.earlierForecast,
+            width: 1, spanGaps: true, points: {show: false}};
+}
+
+
+function emptyData(): uPlot.AlignedData {
+    return emptyChartData().data;
+}
+
+
+function emptyChartData(): ChartData {
+    const series = Array.from({length: fixedSeriesCount}, () => []);
+    return {data: [[], ...series], earlierCount: 0};
+}
+
+
+// Builds uPlot's aligned columns. The x column is the sorted union of all
+// times, so each series has a value or null at each of them. The cost is
+// bounded by the window and the number of forecasts kept.
+export function buildData(remote: Remote): ChartData {
+    const readings = flattenChunks<Reading>(remote.readings)
+        .slice(-remote.window);
+    const firstTime = readings.length > 0 ? readings[0][0] : -Infinity;
+    const anomalies = flattenChunks<Anomaly>(remote.anomalies)
+        .filter(i => i[0] >= firstTime);
+    const earlier = flattenChunks<Forecast>(remote.forecasts)
+        .filter(i => i.points.length > 0 &&
+                i.points[i.points.length - 1][0] >= firstTime);
+    const forecasts = remote.forecast ? [remote.forecast, ...earlier] : earlier;
+
+    const times = collectTimes(readings, anomalies, forecasts);
+    const index = new Map(times.map((t, i) => [t, i]));
+    const column = () => new Array<number | null>(times.length).fill(null);
+
+    const readingColumn = column();
+    for (const [t, value] of readings)
+        readingColumn[index.get(t)!] = value;
+
+    const markColumn = column();
+    const scoreColumn = column();
+    const thresholdColumn = column();
+    for (const [t, value, result, score, threshold] of anomalies) {
+        const i = index.get(t)!;
+        if (result == 1)
+            markColumn[i] = value;
+        scoreColumn[i] = score;
+        thresholdColumn[i] = threshold;
+    }
+
+    const forecastColumns = forecasts.map(forecast => {
+        const result = column();
+        result[index.get(forecast.t)!] = forecast.value;
+        for (const [t, value] of forecast.points)
+            result[index.get(t)!] = value;
+        return result;
+    });
+    if (!remote.forecast)
+        forecastColumns.unshift(column());
+
+    return {
+        data: [times, readingColumn, markColumn, scoreColumn,
+               thresholdColumn, ...forecastColumns] as uPlot.AlignedData,
+        earlierCount: earlier.length
+    };
+}
+
+
+function collectTimes(
+    readings: Reading[],
+    anomalies: Anomaly[],
+    forecasts: Forecast[]
+): number[] {
+    const times = new Set<number>();
+    for (const [t] of readings)
+        times.add(t);
+    for (const [t] of anomalies)
+        times.add(t);
+    for (const forecast of forecasts) {
+        times.add(forecast.t);
+        for (const [t] of forecast.points)
+            times.add(t);
+    }
+    return Array.from(times).sort((a, b) => a - b);
+}
+
+
+function readoutText(data: uPlot.AlignedData, idx: number): string {
+    const value = (series: number) => {
+        const column = data[series] as (number | null)[] | undefined;
+        const x = column?.[idx];
+        return x == null ? null : x;
+    };
+    const parts = [`${formatTime(data[0][idx] as number)} UTC`];
+
+    const reading = value(1);
+    if (reading != null)
+        parts.push(`reading ${formatNumber(reading)}`);
+
+    const score = value(3);
+    if (score != null)
+        parts.push(`score ${formatNumber(score)}` +
+                   (value(2) != null ? ' ANOMALY' : ''));
+
+    const forecast = value(5);
+    if (forecast != null)
+        parts.push(`forecast ${formatNumber(forecast)}`);
+
+    return parts.join('   ');
+}
+
+
+export function formatNumber(value: number): string {
+    return Math.abs(value) >= 1000 ? value.toFixed(0) : value.toPrecision(4);
+}
