@@ -201,7 +201,120 @@ class Cluster(TemperatureFeatureModel):
         return self._pipeline.transform(features).min(axis=1)
 
 
-models: list[type[AnomalyModel]] = [Forest, SVM, Cluster]
+@plugins.model
+class Rarity(AnomalyModel):
+    """Rarity of the latest readings among the fitted ones.
+
+    Each reading gets several views of the series ending at it: the value,
+    its change, rolling means over 6, 24 and 96 readings, rolling standard
+    deviations over 12 and 96 readings and, when the fitted readings have
+    a clear period, the mean over 6 readings of the difference to one
+    period before. The surprise of a view is ``-log10`` of its two-sided
+    empirical tail probability among the fitted readings, extended beyond
+    their range by the distance in interquartile ranges. A reading's
+    surprise is the largest of its views, mapped to [0, 1) by ``u / (u +
+    3)``.
+
+    The score is how far the surprise rises above the highest surprise of
+    the previous `quiet` readings, so a lasting change scores once, when
+    it starts, and a series with frequent rare readings raises its own bar.
+
+    """
+
+    description = ("Rarity of the latest readings' value, change, level, "
+                   "spread and seasonal difference, scored when it rises "
+                   "above the recent maximum")
+    hyperparameters = [
+        Hyperparameter(
+            name='quiet', type='int', default=1500,
+            description="number of previous readings whose highest "
+                        "surprise a reading must exceed to score",
+            minimum=1, maximum=100000),
+        Hyperparameter(
+            name='seasonal', type='bool', default=True,
+            description="compare each reading with one period before "
+                        "when the fitted readings have a period"),
+        Hyperparameter(
+            name='max_period', type='int', default=400,
+            description="longest period searched, in readings",
+            minimum=4, maximum=10000),
+        threshold_hyperparameter(0.0105)]
+
+    mean_windows: typing.ClassVar[tuple[int, ...]] = (6, 24, 96)
+    std_windows: typing.ClassVar[tuple[int, ...]] = (12, 96)
+    seasonal_window: typing.ClassVar[int] = 6
+    min_autocorrelation: typing.ClassVar[float] = 0.5
+    """autocorrelation from which a lag counts as the series' period"""
+    surprise_scale: typing.ClassVar[float] = 3.0
+
+    def fit(self, X: list[list[float]]) -> 'Rarity':
+        values = _to_array(X)[:, 1]
+        if len(values) == 0:
+            raise ValueError("cannot fit on no readings: expected at "
+                             "least one reading")
+
+        self._period = (find_period(values, self.params['max_period'],
+                                    self.min_autocorrelation)
+                        if self.params['seasonal'] else 0)
+        self._references = [_reference(i) for i in self._views(values)]
+
+        # The tail keeps enough readings to compute every view of the
+        # next reading, so results do not depend on how rows are chunked.
+        tail_length = max(*self.mean_windows, *self.std_windows, 2)
+        if self._period:
+            tail_length = max(tail_length,
+                              self._period + self.seasonal_window)
+        self._tail = values[-tail_length:]
+        self._recent = self._surprise(values)[-self.params['quiet']:]
+        return self
+
+    def _score(self, rows: np.ndarray) -> np.ndarray:
+        values = np.concatenate([self._tail, rows[:, 1]])
+        surprise = self._surprise(values)[len(self._tail):]
+
+        quiet = self.params['quiet']
+        history = np.concatenate([np.zeros(max(0, quiet - len(self._recent))),
+                                  self._recent, surprise])
+        previous_max = np.lib.stride_tricks.sliding_window_view(
+            history[:-1], quiet).max(axis=1)[-len(surprise):]
+
+        self._tail = values[-len(self._tail):]
+        self._recent = history[-quiet:]
+        return np.maximum(surprise - previous_max, 0)
+
+    def _views(self, values: np.ndarray) -> list[np.ndarray]:
+        views = [values, np.diff(values, prepend=values[0])]
+        views.extend(rolling_mean_std(values, i)[0]
+                     for i in self.mean_windows)
+        views.extend(rolling_mean_std(values, i)[1]
+                     for i in self.std_windows)
+
+        if self._period:
+            differences = np.zeros(len(values))
+            differences[self._period:] = (values[self._period:] -
+                                          values[:-self._period])
+            views.append(
+                rolling_mean_std(differences, self.seasonal_window)[0])
+
+        return views
+
+    def _surprise(self, values: np.ndarray) -> np.ndarray:
+        surprise = np.zeros(len(values))
+        for (reference, spread), view in zip(self._references,
+                                             self._views(values)):
+            count = len(reference)
+            below = np.searchsorted(reference, view, side='left')
+            above = count - np.searchsorted(reference, view, side='right')
+            tail = (np.minimum(below, above) + 1) / (count + 1)
+            outside = np.maximum(np.maximum(view - reference[-1],
+                                            reference[0] - view), 0)
+            view_surprise = -np.log10(tail) + outside / spread / np.log(10)
+            surprise = np.maximum(surprise, view_surprise)
+
+        return surprise / (surprise + self.surprise_scale)
+
+
+models: list[type[AnomalyModel]] = [Forest, SVM, Cluster, Rarity]
 """Selectable anomaly models"""
 
 
@@ -215,6 +328,50 @@ def temperature_features(rows: np.ndarray) -> np.ndarray:
     daylight = ((hours >= 7) & (hours <= 22)).astype(float)
     workday = (weekdays < 5).astype(float)
     return np.column_stack([rows[:, 1], hours, daylight, weekdays, workday])
+
+
+def rolling_mean_std(values: np.ndarray, window: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each value with the `window` - 1
+    values before it, over fewer values at the start"""
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    squares = np.cumsum(np.insert(values * values, 0, 0.0))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(ends - window, 0)
+    counts = ends - starts
+
+    means = (sums[ends] - sums[starts]) / counts
+    variances = (squares[ends] - squares[starts]) / counts - means ** 2
+    return means, np.sqrt(np.maximum(variances, 0))
+
+
+def find_period(values: np.ndarray, max_period: int,
+                min_autocorrelation: float) -> int:
+    """Lag from 4 to `max_period` readings with the highest
+    autocorrelation, or 0 when it is below `min_autocorrelation`"""
+    centred = values - values.mean()
+    high = min(max_period, len(values) // 3)
+    if high <= 4 or not centred.any():
+        return 0
+
+    spectrum = np.fft.rfft(centred, 2 * len(values))
+    autocorrelation = np.fft.irfft(spectrum * np.conj(spectrum))
+    autocorrelation = autocorrelation[:high] / autocorrelation[0]
+
+    period = 4 + int(np.argmax(autocorrelation[4:high]))
+    if autocorrelation[period] < min_autocorrelation:
+        return 0
+
+    return period
+
+
+def _reference(view: np.ndarray) -> tuple[np.ndarray, float]:
+    """Sorted view of the fitted readings and its interquartile range,
+    kept above 0 for constant series"""
+    reference = np.sort(view)
+    low, high = np.quantile(reference, [0.25, 0.75])
+    spread = max(high - low, 1e-9 * (abs(np.median(reference)) + 1))
+    return reference, spread
 
 
 def _to_array(X: typing.Sequence[typing.Sequence[float]]) -> np.ndarray:
