@@ -20,9 +20,9 @@ from air_supervision.adapters import timeseries
 start = datetime.datetime(2014, 1, 1, tzinfo=datetime.timezone.utc)
 step = datetime.timedelta(minutes=5)
 
+viewer = hat.gui.common.User(name='viewer', roles={'viewer'},
+                             views={'main'})
 operator = hat.gui.common.User(name='operator', roles={'operator'},
-                               views={'main'})
-engineer = hat.gui.common.User(name='engineer', roles={'engineer'},
                                views={'main'})
 guest = hat.gui.common.User(name='guest', roles={'guest'}, views=set())
 
@@ -219,7 +219,7 @@ async def register(client, events):
     assert result is not None
 
 
-async def create_session(adapter, user=engineer):
+async def create_session(adapter, user=operator):
     state = json.Storage()
     session = await adapter.create_session(user, state, lambda *_: None)
     return session, state
@@ -235,7 +235,7 @@ def test_conf_defaults_match_schema():
 
 @pytest.mark.parametrize('conf', [{'readings_window': 0},
                                   {'readings_window': 'many'},
-                                  {'action_roles': 'engineer'},
+                                  {'action_roles': 'operator'},
                                   {'module': 'other.module'}])
 def test_conf_invalid(conf):
     conf = {'name': 'timeseries',
@@ -284,7 +284,7 @@ async def test_history_fill_on_start(module_client, create_adapter):
     assert family['state']['state'] == 'fitted'
     assert [i['name'] for i in family['models']] == ['Forest', 'SVM']
     assert state.data['families']['forecast']['current'] is None
-    assert state.data['session'] == {'user': 'engineer', 'may_act': True}
+    assert state.data['session'] == {'user': 'operator', 'may_act': True}
 
 
 async def test_history_fill_limited_to_window(module_client, create_adapter):
@@ -355,8 +355,8 @@ async def test_duplicate_and_older_readings_ignored(module_client,
 
 async def test_all_sessions_updated(module_client, create_adapter):
     adapter = await create_adapter()
-    _, first = await create_session(adapter, operator)
-    _, second = await create_session(adapter, engineer)
+    _, first = await create_session(adapter, viewer)
+    _, second = await create_session(adapter, operator)
 
     await register(module_client, [reading_event(0), anomaly_event(0, 1)])
     await register(module_client, [log_event('forecast', 'model_state',
@@ -374,8 +374,8 @@ async def test_all_sessions_updated(module_client, create_adapter):
         assert state.data['families']['forecast']['state']['error'] == (
             'fit failed')
 
-    assert first.data['session'] == {'user': 'operator', 'may_act': False}
-    assert second.data['session'] == {'user': 'engineer', 'may_act': True}
+    assert first.data['session'] == {'user': 'viewer', 'may_act': False}
+    assert second.data['session'] == {'user': 'operator', 'may_act': True}
 
 
 async def test_unauthorized_session_state_empty(module_client,
@@ -470,50 +470,50 @@ async def test_setting_change_converts_integral_float(module_client,
 
 
 @pytest.mark.parametrize('user, name, data, message', [
-    (operator, 'model_change', {'family': 'anomaly', 'model': 'SVM'},
-     "user 'operator' may not change models: requires one of the roles "
-     "engineer"),
-    (engineer, 'delete_model', {'family': 'anomaly', 'model': 'SVM'},
+    (viewer, 'model_change', {'family': 'anomaly', 'model': 'SVM'},
+     "user 'viewer' may not change models: requires one of the roles "
+     "operator"),
+    (operator, 'delete_model', {'family': 'anomaly', 'model': 'SVM'},
      "unknown request 'delete_model': expected model_change or "
      "setting_change"),
-    (engineer, 'model_change', ['anomaly', 'SVM'],
+    (operator, 'model_change', ['anomaly', 'SVM'],
      "invalid request data ['anomaly', 'SVM']: expected an object"),
-    (engineer, 'model_change', {'family': 'weather', 'model': 'SVM'},
+    (operator, 'model_change', {'family': 'weather', 'model': 'SVM'},
      "unknown family 'weather': expected anomaly or forecast"),
-    (engineer, 'model_change', {'family': 'anomaly', 'model': 'Prophet'},
+    (operator, 'model_change', {'family': 'anomaly', 'model': 'Prophet'},
      "unknown model 'Prophet': expected one of Forest, SVM"),
-    (engineer, 'model_change', {'family': 'forecast', 'model': 'linear'},
+    (operator, 'model_change', {'family': 'forecast', 'model': 'linear'},
      "unknown model 'linear': expected one of none known yet"),
-    (engineer, 'setting_change', {'family': 'forecast',
+    (operator, 'setting_change', {'family': 'forecast',
                                   'hyperparameters': {'C': 1}},
      "no current model to set hyperparameters of: select a model first"),
-    (engineer, 'setting_change', {'family': 'anomaly', 'model': 'SVM',
+    (operator, 'setting_change', {'family': 'anomaly', 'model': 'SVM',
                                   'hyperparameters': {'nu': 0.1}},
      "model 'SVM' is not the current model: expected 'Forest'"),
-    (engineer, 'setting_change', {'family': 'anomaly',
+    (operator, 'setting_change', {'family': 'anomaly',
                                   'hyperparameters': {}},
      "invalid hyperparameters {}: expected an object with at least one "
      "value"),
-    (engineer, 'setting_change', {'family': 'anomaly',
+    (operator, 'setting_change', {'family': 'anomaly',
                                   'hyperparameters': {'nu': 0.1}},
      "unknown hyperparameter 'nu': expected one of contamination, "
      "n_estimators"),
-    (engineer, 'setting_change', {'family': 'anomaly',
+    (operator, 'setting_change', {'family': 'anomaly',
                                   'hyperparameters': {'n_estimators': 'ten'}},
      "invalid value 'ten' for n_estimators: expected an integer in "
      "[1, 1000]"),
-    (engineer, 'setting_change', {'family': 'anomaly',
+    (operator, 'setting_change', {'family': 'anomaly',
                                   'hyperparameters': {'n_estimators': 2.5}},
      "invalid value 2.5 for n_estimators: expected an integer in [1, 1000]"),
-    (engineer, 'setting_change', {'family': 'anomaly',
+    (operator, 'setting_change', {'family': 'anomaly',
                                   'hyperparameters': {'contamination': -0.1}},
      "value -0.1 of contamination is out of range: expected a number in "
      "[0.0001, 0.5]"),
-    (engineer, 'setting_change', {'family': 'anomaly',
+    (operator, 'setting_change', {'family': 'anomaly',
                                   'hyperparameters': {'contamination': 0.9}},
      "value 0.9 of contamination is out of range: expected a number in "
      "[0.0001, 0.5]"),
-    (engineer, 'model_change', {'family': 'anomaly', 'model': 'SVM',
+    (operator, 'model_change', {'family': 'anomaly', 'model': 'SVM',
                                 'padding': 'x' * 70000},
      "request of 70052 bytes is too large: expected at most 65536"),
 ])
@@ -523,13 +523,13 @@ async def test_request_rejected(module_client, create_adapter,
     await asyncio.sleep(0.3)
     adapter = await create_adapter()
     session, _ = await create_session(adapter, user)
-    engineer_session, _ = await create_session(adapter, engineer)
+    operator_session, _ = await create_session(adapter, operator)
 
     with pytest.raises(timeseries.RequestError) as e:
         await session.process_request(name, data)
     assert str(e.value) == message
 
-    await engineer_session.process_request(
+    await operator_session.process_request(
         'model_change', {'family': 'anomaly', 'model': 'Forest'})
     await wait_until(lambda: module_client.actions)
     await asyncio.sleep(0.1)

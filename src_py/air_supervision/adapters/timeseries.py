@@ -58,8 +58,8 @@ log_kinds: tuple[str, ...] = ('supported_models', 'new_current_model',
 requests: tuple[str, ...] = ('model_change', 'setting_change')
 """Names of requests the adapter accepts"""
 
-default_conf: json.Data = {'authorized_roles': ['operator', 'engineer'],
-                           'action_roles': ['engineer'],
+default_conf: json.Data = {'authorized_roles': ['viewer', 'operator'],
+                           'action_roles': ['operator'],
                            'readings_window': 2000,
                            'forecasts_kept': 20,
                            'max_request_size': 65536}
