@@ -333,16 +333,15 @@ def temperature_features(rows: np.ndarray) -> np.ndarray:
 def rolling_mean_std(values: np.ndarray, window: int
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation of each value with the `window` - 1
-    values before it, over fewer values at the start"""
-    sums = np.cumsum(np.insert(values, 0, 0.0))
-    squares = np.cumsum(np.insert(values * values, 0, 0.0))
-    ends = np.arange(1, len(values) + 1)
-    starts = np.maximum(ends - window, 0)
-    counts = ends - starts
+    values before it, over fewer values at the start.
 
-    means = (sums[ends] - sums[starts]) / counts
-    variances = (squares[ends] - squares[starts]) / counts - means ** 2
-    return means, np.sqrt(np.maximum(variances, 0))
+    Each window is summed on its own, not by running sums, so a value's
+    result does not depend on how far back the array starts.
+
+    """
+    padded = np.concatenate([np.full(window - 1, np.nan), values])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)
+    return np.nanmean(windows, axis=1), np.nanstd(windows, axis=1)
 
 
 def find_period(values: np.ndarray, max_period: int,
