@@ -24,7 +24,7 @@ import sys
 from aimm import plugins
 from hat import aio
 from hat import json
-from hat.drivers import tcp
+from hat.drivers import net
 import aimm.server.backend.dummy
 import aimm.server.common
 import aimm.server.control.event
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def async_main(conf: json.Data) -> int:
-    addr = tcp.Address(conf['eventer_server']['host'],
+    addr = net.TcpAddress(conf['eventer_server']['host'],
                        conf['eventer_server']['port'])
     control_conf = {'event_prefixes': conf['event_prefixes'],
                     'state_event_type': conf['state_event_type'],
