@@ -283,6 +283,12 @@ class GenericReadingsModule(hat.event.common.Module):
 
     def __init__(self, conf: json.Data, engine: hat.event.common.Engine,
                  source: hat.event.common.Source):
+        if conf['default_model'] not in self.specs:
+            raise common.ConfError(
+                f"invalid default_model {conf['default_model']!r} of the "
+                f"{self.family} module: expected one of "
+                f"{', '.join(self.specs)}")
+
         self._conf = conf
         self._engine = engine
         self._source = source

@@ -100,5 +100,5 @@ async def create(conf: json.Data, engine: hat.event.common.Engine,
 
 info: hat.event.common.ModuleInfo = hat.event.common.ModuleInfo(
     create=create,
-    json_schema_id='air-supervision://modules/controller.yaml',
+    json_schema_id='air-supervision://modules/forecast.yaml',
     json_schema_repo=common.json_schema_repo)
