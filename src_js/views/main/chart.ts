@@ -27,6 +27,7 @@ const fixedSeriesCount = 5;
 type ChartData = {
     data: uPlot.AlignedData;
     earlierCount: number;
+    summary: Record<string, string>;
 };
 
 export type FollowCb = (follow: boolean) => void;
@@ -34,6 +35,7 @@ export type FollowCb = (follow: boolean) => void;
 
 export class Chart {
     _plot: uPlot;
+    _el: HTMLElement;
     _remote: Remote | null = null;
     _follow = true;
     _applyingData = false;
@@ -43,6 +45,7 @@ export class Chart {
 
     constructor(el: HTMLElement, readout: HTMLElement | null,
                 followCb: FollowCb) {
+        this._el = el;
         this._readout = readout;
         this._followCb = followCb;
         this._plot = new uPlot(plotOptions(el, this), emptyData(), el);
@@ -66,6 +69,7 @@ export class Chart {
         const chartData = remote ? buildData(remote) : emptyChartData();
         this._setEarlierSeriesCount(chartData.earlierCount);
         this._applyData(chartData.data);
+        Object.assign(this._el.dataset, chartData.summary);
     }
 
     setFollow(follow: boolean) {
@@ -183,7 +187,9 @@ function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
             score: {range: [0, 1]}
         },
         axes: [
-            {...axis, label: 'time (UTC)', labelSize: 18},
+            {...axis, label: 'time (UTC)', labelSize: 18, size: 50,
+             values: (_, splits, __, ___, increment) =>
+                 timeTicks(splits, increment)},
             {...axis, label: 'value', labelSize: 18, size: 56},
             {...axis, scale: 'score', side: 1, label: 'anomaly score',
              labelSize: 18, size: 44, grid: {show: false}}
@@ -210,6 +216,25 @@ function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
 }
 
 
+// Formats time axis ticks in UTC with a 24-hour clock. A tick also shows
+// the date when it is the first one or the date changes.
+function timeTicks(splits: number[], increment: number): string[] {
+    let previousDate: string | null = null;
+
+    return splits.map(t => {
+        const [date, time] = formatTime(t).split(' ');
+        const clock = increment < 60 ? time : time.slice(0, 5);
+        const newDate = date != previousDate;
+        previousDate = date;
+
+        if (increment >= 86400)
+            return date;
+
+        return newDate ? `${clock}\n${date}` : clock;
+    });
+}
+
+
 function earlierForecastSeries(): uPlot.Series {
     return {label: 'earlier forecast', stroke: colors.earlierForecast,
             width: 1, spanGaps: true, points: {show: false}};
@@ -223,7 +248,7 @@ function emptyData(): uPlot.AlignedData {
 
 function emptyChartData(): ChartData {
     const series = Array.from({length: fixedSeriesCount}, () => []);
-    return {data: [[], ...series], earlierCount: 0};
+    return {data: [[], ...series], earlierCount: 0, summary: {}};
 }
 
 
@@ -273,7 +298,30 @@ export function buildData(remote: Remote): ChartData {
     return {
         data: [times, readingColumn, markColumn, scoreColumn,
                thresholdColumn, ...forecastColumns] as uPlot.AlignedData,
-        earlierCount: earlier.length
+        earlierCount: earlier.length,
+        summary: summarize(readings, anomalies, remote.forecast, earlier)
+    };
+}
+
+
+// Counts written to the chart element's data attributes, which show
+// what the chart draws without reading its canvas.
+function summarize(
+    readings: Reading[],
+    anomalies: Anomaly[],
+    forecast: Forecast | null,
+    earlier: Forecast[]
+): Record<string, string> {
+    const last = forecast?.points[forecast.points.length - 1];
+
+    return {
+        readings: String(readings.length),
+        firstReading: String(readings[0]?.[0] ?? ''),
+        lastReading: String(readings[readings.length - 1]?.[0] ?? ''),
+        anomalies: String(anomalies.filter(i => i[2] == 1).length),
+        forecastPoints: String(forecast?.points.length ?? 0),
+        forecastEnd: String(last?.[0] ?? ''),
+        earlierForecasts: String(earlier.length)
     };
 }
 

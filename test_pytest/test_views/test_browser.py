@@ -1,0 +1,446 @@
+"""Main and login views in Chromium, served by a real hat-gui server that
+reads from a real event server. The test registers readings, results and
+model state in place of the device and the event server modules."""
+
+from pathlib import Path
+import asyncio
+import datetime
+import os
+import statistics
+
+import pytest
+
+from air_supervision import common
+
+
+pytestmark = pytest.mark.slow
+
+start = datetime.datetime(2014, 1, 1, tzinfo=datetime.timezone.utc)
+step = datetime.timedelta(minutes=5)
+
+operator_password = 'air-supervision'
+
+nab_path = (Path(__file__).parents[2] / 'src_py' / 'air_supervision' /
+            'data' / 'ambient_temperature_system_failure.csv')
+
+anomaly_models = {'models': [
+    {'name': 'Forest', 'description': 'Isolation forest',
+     'hyperparameters': [
+         {'name': 'contamination', 'type': 'float', 'default': 0.01,
+          'minimum': 0.0001, 'maximum': 0.5,
+          'description': 'expected share of anomalies'}]},
+    {'name': 'SVM', 'description': 'One-class SVM',
+     'hyperparameters': [
+         {'name': 'nu', 'type': 'float', 'default': 0.05,
+          'minimum': 0.001, 'maximum': 1,
+          'description': 'upper bound of the share of outliers'},
+         {'name': 'shrinking', 'type': 'bool', 'default': True,
+          'description': 'use the shrinking heuristic'}]}]}
+
+forecast_models = {'models': [
+    {'name': 'linear', 'description': 'Linear regression on lags',
+     'hyperparameters': [
+         {'name': 'lags', 'type': 'int', 'default': 12,
+          'minimum': 1, 'maximum': 288,
+          'description': 'number of past readings used'}]}]}
+
+
+def reading_time(i):
+    return common.time_to_str(start + i * step)
+
+
+def reading_seconds(i):
+    return (start + i * step).timestamp()
+
+
+def reading_value(i):
+    return 70 + 5 * ((i % 48) / 48)
+
+
+def reading_events(indexes):
+    return [common.json_event(common.reading_type,
+                              {'timestamp': reading_time(i),
+                               'value': reading_value(i)},
+                              common.timestamp_from_str(reading_time(i)))
+            for i in indexes]
+
+
+def anomaly_events(indexes, anomalies=()):
+    events = []
+    for i in indexes:
+        result = int(i in anomalies)
+        data = {'timestamp': reading_time(i), 'value': reading_value(i),
+                'result': result, 'score': 0.8 if result else 0.2,
+                'threshold': 0.6, 'model': 'Forest'}
+        events.append(common.json_event(
+            common.result_type('anomaly'), data,
+            common.timestamp_from_str(reading_time(i))))
+    return events
+
+
+def forecast_event(i, horizon=24):
+    data = {'timestamp': reading_time(i), 'value': reading_value(i),
+            'model': 'linear',
+            'result': [{'timestamp': reading_time(i + j + 1),
+                        'value': reading_value(i + j + 1) + 0.5}
+                       for j in range(horizon)]}
+    return common.json_event(common.result_type('forecast'), data,
+                             common.timestamp_from_str(reading_time(i)))
+
+
+def log_event(family, kind, data):
+    return common.json_event(common.log_type(family, kind), data)
+
+
+def model_state_event(family, model, state, error=None):
+    return log_event(family, 'model_state',
+                     {'model': model, 'state': state, 'error': error,
+                      'fitted_until': reading_time(0), 'readings': 100})
+
+
+def model_events():
+    return [log_event('anomaly', 'supported_models', anomaly_models),
+            log_event('anomaly', 'new_current_model', {'model': 'Forest'}),
+            model_state_event('anomaly', 'Forest', 'fitted'),
+            log_event('forecast', 'supported_models', forecast_models),
+            log_event('forecast', 'new_current_model', {'model': 'linear'}),
+            model_state_event('forecast', 'linear', 'fitted')]
+
+
+async def register(client, events):
+    result = await client.register(events, with_response=True)
+    assert result is not None
+
+
+async def login(page, gui_server, name='operator',
+                password=operator_password):
+    await page.goto(gui_server.url)
+    await page.wait_for_url('**/view/login/index.html')
+    await page.fill('#login-text', name)
+    await page.fill('#login-password', password)
+    await page.click('button[type=submit]')
+    await page.wait_for_url('**/view/main/index.html')
+    await page.wait_for_selector('.badge.connection.ok')
+
+
+async def chart_data(page, name):
+    return await page.evaluate(
+        'name => document.querySelector(".chart")?.dataset[name]', name)
+
+
+async def wait_chart(page, name, value, timeout=15000):
+    await page.wait_for_function(
+        '([name, value]) => document.querySelector(".chart")'
+        '?.dataset[name] == value',
+        arg=[name, str(value)], timeout=timeout)
+
+
+async def wait_actions(client, count, timeout=5):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(client.actions) < count:
+        assert loop.time() < deadline, "back_action not registered in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_login_wrong_password_rejected(page, gui_server):
+    await page.goto(gui_server.url)
+    await page.wait_for_url('**/view/login/index.html')
+    await page.fill('#login-text', 'operator')
+    await page.fill('#login-password', 'wrong password')
+    await page.click('button[type=submit]')
+
+    message = page.locator('.message.error')
+    await message.wait_for()
+    assert await message.text_content() == (
+        'Login failed: invalid user name or password')
+    assert page.url.endswith('/view/login/index.html')
+    assert await page.input_value('#login-password') == ''
+
+
+async def test_no_state_before_login(page, gui_server, module_client):
+    await register(module_client, reading_events(range(10)))
+    sockets = []
+    page.on('websocket', lambda ws: sockets.append(ws))
+
+    await page.goto(gui_server.url)
+    await page.wait_for_url('**/view/login/index.html')
+    main_status = await page.evaluate(
+        'async () => (await fetch("/view/main/main.js")).status')
+    ws_result = await page.evaluate('''() => new Promise(resolve => {
+        const ws = new WebSocket(`ws://${location.host}/ws`);
+        const messages = [];
+        ws.onmessage = evt => messages.push(evt.data);
+        ws.onopen = () => resolve('open');
+        ws.onclose = () => resolve(`closed ${messages.length}`);
+    })''')
+
+    assert main_status == 401
+    assert ws_result == 'closed 0'
+    assert len(sockets) == 1
+    assert str(reading_value(3)) not in await page.content()
+
+
+async def test_chart_readings_grow(page, gui_server, module_client):
+    await register(module_client, reading_events(range(50)))
+    await login(page, gui_server)
+    await wait_chart(page, 'readings', 50)
+
+    for i in range(50, 60):
+        await register(module_client, reading_events([i]))
+        await asyncio.sleep(0.5)
+    await wait_chart(page, 'readings', 60)
+
+    assert float(await chart_data(page, 'lastReading')) == reading_seconds(59)
+    header = await page.text_content('.last-reading')
+    assert f'last reading {reading_time(59)} UTC' in header
+
+
+async def test_chart_window_bounded(page, gui_server, module_client):
+    await login(page, gui_server)
+
+    for i in range(0, 2300, 500):
+        await register(module_client, reading_events(range(i, i + 500)))
+    await wait_chart(page, 'lastReading', int(reading_seconds(2499)))
+
+    assert await chart_data(page, 'readings') == '2000'
+    assert float(await chart_data(page, 'firstReading')) == (
+        reading_seconds(500))
+
+
+async def test_anomalies_and_forecasts_drawn(page, gui_server,
+                                             module_client):
+    await register(module_client, reading_events(range(100)))
+    await register(module_client, anomaly_events(range(100), {20, 70}))
+    await register(module_client, [forecast_event(i) for i in (50, 75, 99)])
+    await login(page, gui_server)
+
+    await wait_chart(page, 'anomalies', 2)
+    await wait_chart(page, 'forecastPoints', 24)
+    assert float(await chart_data(page, 'forecastEnd')) == (
+        reading_seconds(123))
+    assert await chart_data(page, 'earlierForecasts') == '2'
+    assert 'forecast MAE 0.5000' in await page.text_content(
+        '.forecast-error')
+
+    await register(module_client, reading_events([100]))
+    await register(module_client, anomaly_events([100], {100}))
+    await wait_chart(page, 'anomalies', 3)
+
+
+async def test_model_change_registered(page, gui_server, module_client):
+    await register(module_client, model_events())
+    await login(page, gui_server)
+
+    current = page.locator('#family-anomaly button.model.current')
+    assert await current.text_content() == 'Forest'
+    badge = page.locator('#family-anomaly .badge.state')
+    assert await badge.text_content() == 'Forest: fitted'
+
+    await page.click('#family-anomaly button[data-model="SVM"]')
+    await wait_actions(module_client, 1)
+
+    event = module_client.actions[0]
+    assert event.type == ('back_action', 'anomaly', 'model_change')
+    assert common.event_data(event) == {'action': 'model_change',
+                                        'model': 'SVM'}
+
+    await register(module_client, [
+        model_state_event('anomaly', 'SVM', 'fitting'),
+        log_event('anomaly', 'new_current_model', {'model': 'SVM'})])
+    await page.wait_for_selector('#family-anomaly .badge.state.fitting')
+    await register(module_client, [
+        model_state_event('anomaly', 'SVM', 'fitted')])
+    await page.wait_for_selector('#family-anomaly .badge.state.fitted')
+    assert await badge.text_content() == 'SVM: fitted'
+    assert await current.text_content() == 'SVM'
+    assert await page.input_value('#anomaly-nu') == '0.05'
+
+
+async def test_failed_state_shows_error(page, gui_server, module_client):
+    await register(module_client, model_events())
+    await register(module_client, [model_state_event(
+        'forecast', 'linear', 'failed', error='fit failed: too few readings')])
+    await login(page, gui_server)
+
+    badge = page.locator('#family-forecast .badge.state.failed')
+    await badge.wait_for()
+    assert await badge.text_content() == 'linear: failed'
+    assert await page.text_content('#family-forecast .state-error') == (
+        'fit failed: too few readings')
+
+
+async def test_setting_change_registered(page, gui_server, module_client):
+    await register(module_client, model_events())
+    await login(page, gui_server)
+
+    await page.fill('#forecast-lags', '24')
+    await page.click('#family-forecast button[type=submit]')
+    await wait_actions(module_client, 1)
+
+    event = module_client.actions[0]
+    assert event.type == ('back_action', 'forecast', 'setting_change')
+    assert common.event_data(event) == {'action': 'setting_change',
+                                        'lags': 24}
+
+
+@pytest.mark.parametrize('text, message', [
+    ('-0.1', "value -0.1 of contamination is out of range: expected a "
+             "number in [0.0001, 0.5]"),
+    ('abc', "invalid value 'abc' for contamination: expected a number in "
+            "[0.0001, 0.5]"),
+    ('', "missing value for contamination: expected a number in "
+         "[0.0001, 0.5]"),
+    ('0.9', "value 0.9 of contamination is out of range: expected a number "
+            "in [0.0001, 0.5]"),
+])
+async def test_bad_hyperparameter_rejected(page, gui_server, module_client,
+                                           text, message):
+    await register(module_client, model_events())
+    await login(page, gui_server)
+
+    await page.fill('#anomaly-contamination', text)
+    await page.click('#family-anomaly button[type=submit]')
+
+    shown = page.locator('#family-anomaly .family-message.error')
+    await shown.wait_for()
+    assert await shown.text_content() == message
+    await asyncio.sleep(0.5)
+    assert module_client.actions == []
+
+
+async def test_integer_hyperparameter_rejected(page, gui_server,
+                                               module_client):
+    await register(module_client, model_events())
+    await login(page, gui_server)
+
+    await page.fill('#forecast-lags', '2.5')
+    await page.click('#family-forecast button[type=submit]')
+
+    shown = page.locator('#family-forecast .family-message.error')
+    await shown.wait_for()
+    assert await shown.text_content() == (
+        "invalid value 2.5 for lags: expected an integer in [1, 288]")
+    await asyncio.sleep(0.5)
+    assert module_client.actions == []
+
+
+async def test_viewer_read_only(page, gui_server, module_client):
+    await register(module_client, model_events())
+    await login(page, gui_server, 'viewer', 'viewer-password')
+
+    button = page.locator('#family-anomaly button[data-model="SVM"]')
+    assert await button.is_disabled()
+    assert await page.is_disabled('#anomaly-contamination')
+    assert 'Read only' in await page.text_content('#family-anomaly')
+
+    result = await page.evaluate('''async () => {
+        const ws = new WebSocket(`ws://${location.host}/ws`);
+        await new Promise(resolve => ws.onopen = resolve);
+        ws.send('0' + JSON.stringify({
+            type: 'request', id: 1, name: 'timeseries/model_change',
+            data: {family: 'anomaly', model: 'SVM'}}));
+        return await new Promise(resolve => ws.onmessage = evt => {
+            const msg = JSON.parse(evt.data.substring(1));
+            if (msg.type == 'response') resolve(msg);
+        });
+    }''')
+    assert result['success'] is False
+    assert result['data'] == ("user 'viewer' may not change models: "
+                              "requires one of the roles operator")
+    await asyncio.sleep(0.5)
+    assert module_client.actions == []
+
+
+async def test_reload_shows_history(page, gui_server, module_client):
+    await register(module_client, reading_events(range(300)))
+    await register(module_client, [forecast_event(299)])
+    await login(page, gui_server)
+    await wait_chart(page, 'readings', 300)
+
+    await page.reload()
+    await page.wait_for_selector('.badge.connection.ok')
+
+    await wait_chart(page, 'readings', 300)
+    await wait_chart(page, 'forecastPoints', 24)
+
+
+async def test_gui_restart_reconnects(page, gui_server, module_client):
+    await register(module_client, reading_events(range(200)))
+    await login(page, gui_server)
+    await wait_chart(page, 'readings', 200)
+
+    # hat-gui stores sessions in a ('gui', 'sessions') event at most every
+    # 5 s and when it stops, so the restarted server knows the session
+    gui_server.stop()
+    await page.wait_for_selector('.badge.connection.alarm')
+    assert await chart_data(page, 'readings') == '200'
+
+    await register(module_client, reading_events(range(200, 250)))
+    await gui_server.start()
+
+    await page.wait_for_selector('.badge.connection.ok', timeout=20000)
+    await wait_chart(page, 'readings', 250)
+    assert page.url.endswith('/view/main/index.html')
+
+
+async def test_screenshot(page, gui_server, module_client):
+    path = os.environ.get('AIR_SUPERVISION_SCREENSHOT')
+    if not path:
+        pytest.skip("set AIR_SUPERVISION_SCREENSHOT to the output path")
+
+    rows = nab_rows(3000, 3600)
+    anomalies = {i for i, (_, value) in enumerate(rows)
+                 if abs(value - statistics.fmean(
+                     v for _, v in rows[max(0, i - 48):i + 1])) > 3}
+    await register(module_client, nab_events(rows, anomalies))
+    await register(module_client, [
+        nab_forecast_event(rows, i)
+        for i in [*range(400, len(rows) - 40, 40), len(rows) - 1]])
+    await register(module_client, model_events())
+    await login(page, gui_server)
+    await wait_chart(page, 'readings', len(rows))
+    await asyncio.sleep(1)
+
+    await page.screenshot(path=path)
+
+
+def nab_rows(first, last):
+    lines = nab_path.read_text().splitlines()[1 + first:1 + last]
+    rows = []
+    for line in lines:
+        timestamp, value = line.split(',')
+        rows.append((timestamp, float(value)))
+    return rows
+
+
+def nab_events(rows, anomalies):
+    events = []
+    for i, (timestamp, value) in enumerate(rows):
+        source_timestamp = common.timestamp_from_str(timestamp)
+        result = int(i in anomalies)
+        events.append(common.json_event(
+            common.reading_type, {'timestamp': timestamp, 'value': value},
+            source_timestamp))
+        events.append(common.json_event(
+            common.result_type('anomaly'),
+            {'timestamp': timestamp, 'value': value, 'result': result,
+             'score': 0.75 if result else 0.25, 'threshold': 0.6,
+             'model': 'Forest'},
+            source_timestamp))
+    return events
+
+
+def nab_forecast_event(rows, i, horizon=24):
+    """Forecast that repeats the readings of one day earlier"""
+    timestamp, value = rows[i]
+    t = common.time_from_str(timestamp)
+    result = [{'timestamp': common.time_to_str(
+                   t + datetime.timedelta(hours=j + 1)),
+               'value': rows[i - 23 + j][1]}
+              for j in range(horizon)]
+    return common.json_event(
+        common.result_type('forecast'),
+        {'timestamp': timestamp, 'value': value, 'model': 'linear',
+         'result': result},
+        common.timestamp_from_str(timestamp))
