@@ -1,15 +1,30 @@
 #!/bin/sh
 # Start the whole system with hat-orchestrator, from the configurations in
 # conf/. Stored events and logs go to data/. Stop it with Ctrl+C.
+#
+#   ./run.sh                               replay conf/gateway.yaml's file
+#   ./run.sh --file F [reader options]     replay F instead
+#
+# The reader options and --rate are those of air-supervision-device; see
+# docs/readings-files.md.
 set -eu
-cd "$(dirname "$0")"
+root=$(cd "$(dirname "$0")" && pwd)
 
-if [ ! -x .venv/bin/hat-orchestrator ]; then
-    echo "error: .venv is missing; run ./install.sh first" >&2
+if [ ! -x "$root/.venv/bin/hat-orchestrator" ]; then
+    echo "error: $root/.venv is missing; run ./install.sh first" >&2
     exit 1
 fi
 
+if [ $# -gt 0 ]; then
+    # checks the file before anything starts; paths are resolved here,
+    # before the working directory changes
+    AIR_SUPERVISION_REPLAY=$("$root/.venv/bin/air-supervision-device" \
+        --conf "$root/conf/gateway.yaml" --validate "$@")
+    export AIR_SUPERVISION_REPLAY
+fi
+
+cd "$root"
 mkdir -p data
-PATH="$PWD/.venv/bin:$PATH"
+PATH="$root/.venv/bin:$PATH"
 export PATH
 exec hat-orchestrator --conf conf/orchestrator.yaml

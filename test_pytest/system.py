@@ -110,7 +110,7 @@ class System:
         """Process id of the running component `name`"""
         marker = {'event': 'hat-event-server',
                   'aimm': 'air-supervision-aimm',
-                  'gateway': 'hat-gateway',
+                  'gateway': 'air-supervision-device',
                   'gui': 'hat-gui-server',
                   'monitor': 'hat-monitor',
                   'syslog': 'hat-syslog-server'}[name]

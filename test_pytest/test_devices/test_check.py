@@ -114,7 +114,8 @@ def test_check_without_mode():
     process = run_device()
 
     assert process.returncode == 2
-    assert "the argument --check FILE is required" in process.stderr
+    assert "one of --check FILE or --conf PATH is required" in \
+        process.stderr
 
 
 def test_check_invalid_time_zone(tmp_path):

@@ -155,6 +155,23 @@ def options_from_conf(conf: dict) -> ReaderOptions:
         convert=conf.get('convert', defaults.convert))
 
 
+def options_to_conf(options: ReaderOptions) -> dict:
+    """Conf form of `options`, read back by `options_from_conf`"""
+    conf = {'value_column': options.value_column,
+            'time_columns': list(options.time_columns),
+            'separator': options.separator,
+            'decimal': options.decimal,
+            'missing': list(options.missing),
+            'time_zone': options.time_zone}
+    if options.time_format is not None:
+        conf['time_format'] = options.time_format
+
+    if options.convert is not None:
+        conf['convert'] = options.convert
+
+    return conf
+
+
 def add_reader_arguments(parser: argparse.ArgumentParser):
     """Add the reader options to `parser`, read back by
     `options_from_args`"""
