@@ -1,9 +1,10 @@
 """What the anomaly and forecast modules share
 
 :class:`GenericReadingsModule` runs one worker task that does every AIMM
-exchange of its family in order: it creates and fits models, re-fits them
-by the :class:`~air_supervision.policy.FitPolicy`, and sends the readings
-that have no result yet for prediction, in batches when they queue up.
+exchange of its family in order. It creates and fits models, and re-fits
+them by the :class:`~air_supervision.policy.FitPolicy`. It sends the
+readings that have no result yet for prediction, in batches when they
+queue up.
 :class:`FitLock` holds the state of the current model and lets predictions
 through only once the current model's fit is confirmed.
 :class:`ReadingsHandler` holds the readings waiting for a result and the
@@ -50,8 +51,8 @@ class FitLock:
 
     A model switch or a setting change re-locks the model with
     :meth:`start`. Each step waits for the confirmation of one request,
-    identified by its request id; a confirmation of any other request is
-    late or stray and changes nothing. Predictions pass only in state
+    identified by its request id. A confirmation of any other request is
+    late or stray, so it changes nothing. Predictions pass only in state
     ``FITTED``.
 
     """
@@ -195,14 +196,14 @@ class ReadingsHandler:
     def set_pending(self, readings: Iterable['TimedReading'],
                     more_follow: bool):
         """Replace the pending readings with ones read from the event
-        server; `more_follow` tells that the server holds later ones"""
+        server. `more_follow` is true when the server stores later ones."""
         self._pending = collections.deque(
             i for i in readings
             if self._done_until is None or i.timestamp > self._done_until)
         self._backlog = more_follow
 
     def batch(self, size: int) -> list['TimedReading']:
-        """The oldest pending readings, at most `size`"""
+        """Return the oldest pending readings, at most `size`"""
         return list(itertools.islice(self._pending, size))
 
     def mark_done(self, readings: list['TimedReading']):
@@ -252,7 +253,8 @@ class TimedReading(typing.NamedTuple):
 
 
 class ModelEntry:
-    """One model of the family as the module knows it"""
+    """Module-side record of one model: its spec, hyperparameters, AIMM
+    instance and last fit"""
 
     def __init__(self, spec: ModelSpec, hyperparameters: dict):
         self.spec = spec
@@ -373,29 +375,29 @@ class GenericReadingsModule(hat.event.common.Module):
             self._wake.set()
 
     def _process_action(self, event, data):
-        action = event.type[2]
+        action = '/'.join(event.type[2:])
+        if action not in ('model_change', 'setting_change'):
+            return [self._action_error(
+                action, f"unknown action {_short(action)}: expected "
+                        f"model_change or setting_change")]
+
         if not isinstance(data, dict):
             return [self._action_error(
-                action, f"invalid {action} payload {data!r}: expected an "
-                        f"object")]
+                action, f"invalid {action} payload {_short(data)}: "
+                        f"expected an object")]
 
         if action == 'model_change':
             name = data.get('model')
-            if name not in self.specs:
+            if not isinstance(name, str) or name not in self.specs:
                 return [self._action_error(
-                    action, f"unknown {self.family} model {name!r}: "
+                    action, f"unknown {self.family} model {_short(name)}: "
                             f"expected one of {', '.join(self.specs)}")]
 
-        elif action == 'setting_change':
+        else:
             values = {k: v for k, v in data.items() if k != 'action'}
             error = self._check_setting(values)
             if error:
                 return [self._action_error(action, error)]
-
-        else:
-            return [self._action_error(
-                action, f"unknown action {action!r}: expected model_change "
-                        f"or setting_change")]
 
         mlog.info("%s: %s %s", self.family, action, data)
         self._commands.append(Command(action, data))
@@ -497,7 +499,9 @@ class GenericReadingsModule(hat.event.common.Module):
             return False
 
         if self._fit_lock.state == ModelState.FAILED:
-            return False
+            # a failed model is tried again at the next refit point
+            return self._policy.fit_due(self._readings_count,
+                                        entry.readings_at_fit)
 
         if entry.instance_id is None:
             return True
@@ -536,11 +540,7 @@ class GenericReadingsModule(hat.event.common.Module):
 
         self._fit_lock.select(name)
         entry.instance_id = None
-        if self._readings_count < self._policy.warmup:
-            await self._register_model_events(entry)
-
-        else:
-            await self._fit(entry)
+        await self._fit_if_possible(entry)
 
     async def _change_setting(self, data):
         entry = self._models.get(self._fit_lock.model)
@@ -552,7 +552,14 @@ class GenericReadingsModule(hat.event.common.Module):
             {**entry.hyperparameters, **values})
         entry.instance_id = None
         self._fit_lock.select(entry.spec.name)
-        if self._readings_count < self._policy.warmup:
+        await self._fit_if_possible(entry)
+
+    async def _fit_if_possible(self, entry):
+        if not self._aimm_connected:
+            self._fit_lock.set_unavailable("waiting for the AIMM server")
+            await self._register_model_events(entry)
+
+        elif self._readings_count < self._policy.warmup:
             await self._register_model_events(entry)
 
         else:
@@ -579,6 +586,7 @@ class GenericReadingsModule(hat.event.common.Module):
 
         except AimmError as e:
             mlog.error("%s: %s failed: %s", self.family, name, e)
+            entry.readings_at_fit = self._readings_count
             await self._register_model_events(entry)
 
     async def _create_instance(self, entry):
@@ -669,8 +677,10 @@ class GenericReadingsModule(hat.event.common.Module):
         except AimmError as e:
             mlog.error("%s: predict with %s failed: %s", self.family,
                        entry.spec.name, e)
-            self._fit_lock.fail(f"predict failed: {e}")
-            await self._register_model_events(entry)
+            if self._aimm_connected:
+                self._fit_lock.fail(f"predict failed: {e}")
+                entry.readings_at_fit = self._readings_count
+                await self._register_model_events(entry)
             return
 
         try:
@@ -681,6 +691,7 @@ class GenericReadingsModule(hat.event.common.Module):
             mlog.error("%s: invalid prediction of %s: %s", self.family,
                        entry.spec.name, e, exc_info=e)
             self._fit_lock.fail(f"invalid prediction: {e}")
+            entry.readings_at_fit = self._readings_count
             await self._register_model_events(entry)
             return
 
@@ -837,3 +848,9 @@ class GenericReadingsModule(hat.event.common.Module):
 
     def _spawn_register(self, events):
         self._async_group.spawn(self._register, events)
+
+
+def _short(value: json.Data, limit: int = 80) -> str:
+    """`value` as in Python source, cut to `limit` characters"""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
