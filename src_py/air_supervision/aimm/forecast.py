@@ -204,6 +204,10 @@ class constant(ForecastModel):  # NOQA: N801, the model name users select
         return np.repeat(inputs[:, -1:], self.horizon, axis=1)
 
 
+models: list[type[ForecastModel]] = [MultiOutputSVR, linear, constant]
+"""Forecast models selectable by class name"""
+
+
 def training_windows(times: np.ndarray,
                      values: np.ndarray,
                      input_size: int,
