@@ -9,9 +9,13 @@ import os
 import statistics
 
 import pytest
+import yaml
 
 from air_supervision import common
 
+import system
+
+playwright = pytest.importorskip('playwright.async_api')
 
 pytestmark = pytest.mark.slow
 
@@ -112,9 +116,8 @@ async def register(client, events):
     assert result is not None
 
 
-async def login(page, gui_server, name='operator',
-                password=operator_password):
-    await page.goto(gui_server.url)
+async def login(page, url, name='operator', password=operator_password):
+    await page.goto(url)
     await page.wait_for_url('**/view/login/index.html')
     await page.fill('#login-text', name)
     await page.fill('#login-password', password)
@@ -183,7 +186,7 @@ async def test_no_state_before_login(page, gui_server, module_client):
 
 async def test_chart_readings_grow(page, gui_server, module_client):
     await register(module_client, reading_events(range(50)))
-    await login(page, gui_server)
+    await login(page, gui_server.url)
     await wait_chart(page, 'readings', 50)
 
     for i in range(50, 60):
@@ -197,7 +200,7 @@ async def test_chart_readings_grow(page, gui_server, module_client):
 
 
 async def test_chart_window_bounded(page, gui_server, module_client):
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     for i in range(0, 2300, 500):
         await register(module_client, reading_events(range(i, i + 500)))
@@ -213,7 +216,7 @@ async def test_anomalies_and_forecasts_drawn(page, gui_server,
     await register(module_client, reading_events(range(100)))
     await register(module_client, anomaly_events(range(100), {20, 70}))
     await register(module_client, [forecast_event(i) for i in (50, 75, 99)])
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     await wait_chart(page, 'anomalies', 2)
     await wait_chart(page, 'forecastPoints', 24)
@@ -230,7 +233,7 @@ async def test_anomalies_and_forecasts_drawn(page, gui_server,
 
 async def test_model_change_registered(page, gui_server, module_client):
     await register(module_client, model_events())
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     current = page.locator('#family-anomaly button.model.current')
     assert await current.text_content() == 'Forest'
@@ -261,7 +264,7 @@ async def test_failed_state_shows_error(page, gui_server, module_client):
     await register(module_client, model_events())
     await register(module_client, [model_state_event(
         'forecast', 'linear', 'failed', error='fit failed: too few readings')])
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     badge = page.locator('#family-forecast .badge.state.failed')
     await badge.wait_for()
@@ -272,7 +275,7 @@ async def test_failed_state_shows_error(page, gui_server, module_client):
 
 async def test_setting_change_registered(page, gui_server, module_client):
     await register(module_client, model_events())
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     await page.fill('#forecast-lags', '24')
     await page.click('#family-forecast button[type=submit]')
@@ -297,7 +300,7 @@ async def test_setting_change_registered(page, gui_server, module_client):
 async def test_bad_hyperparameter_rejected(page, gui_server, module_client,
                                            text, message):
     await register(module_client, model_events())
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     await page.fill('#anomaly-contamination', text)
     await page.click('#family-anomaly button[type=submit]')
@@ -312,7 +315,7 @@ async def test_bad_hyperparameter_rejected(page, gui_server, module_client,
 async def test_integer_hyperparameter_rejected(page, gui_server,
                                                module_client):
     await register(module_client, model_events())
-    await login(page, gui_server)
+    await login(page, gui_server.url)
 
     await page.fill('#forecast-lags', '2.5')
     await page.click('#family-forecast button[type=submit]')
@@ -327,7 +330,7 @@ async def test_integer_hyperparameter_rejected(page, gui_server,
 
 async def test_viewer_read_only(page, gui_server, module_client):
     await register(module_client, model_events())
-    await login(page, gui_server, 'viewer', 'viewer-password')
+    await login(page, gui_server.url, 'viewer', 'viewer-password')
 
     button = page.locator('#family-anomaly button[data-model="SVM"]')
     assert await button.is_disabled()
@@ -355,7 +358,7 @@ async def test_viewer_read_only(page, gui_server, module_client):
 async def test_reload_shows_history(page, gui_server, module_client):
     await register(module_client, reading_events(range(300)))
     await register(module_client, [forecast_event(299)])
-    await login(page, gui_server)
+    await login(page, gui_server.url)
     await wait_chart(page, 'readings', 300)
 
     await page.reload()
@@ -367,7 +370,7 @@ async def test_reload_shows_history(page, gui_server, module_client):
 
 async def test_gui_restart_reconnects(page, gui_server, module_client):
     await register(module_client, reading_events(range(200)))
-    await login(page, gui_server)
+    await login(page, gui_server.url)
     await wait_chart(page, 'readings', 200)
 
     # hat-gui stores sessions in a ('gui', 'sessions') event at most every
@@ -398,7 +401,7 @@ async def test_screenshot(page, gui_server, module_client):
         nab_forecast_event(rows, i)
         for i in [*range(400, len(rows) - 40, 40), len(rows) - 1]])
     await register(module_client, model_events())
-    await login(page, gui_server)
+    await login(page, gui_server.url)
     await wait_chart(page, 'readings', len(rows))
     await asyncio.sleep(1)
 
@@ -444,3 +447,103 @@ def nab_forecast_event(rows, i, horizon=24):
         {'timestamp': timestamp, 'value': value, 'model': 'linear',
          'result': result},
         common.timestamp_from_str(timestamp))
+
+
+async def test_system_model_change_fitted(create_system, tmp_path,
+                                          browser_context):
+    readings_file = system.write_readings(tmp_path / 'readings.csv', 800)
+    instance = create_system(device={'file': str(readings_file),
+                                     'rate': 20})
+    instance.start()
+    client = await instance.connect()
+    try:
+        page = browser_context.pages[0]
+        page.set_default_timeout(30000)
+        await wait_gui(page, instance.gui_url)
+        await login(page, instance.gui_url)
+
+        await page.wait_for_function(
+            '() => Number(document.querySelector(".chart")'
+            '?.dataset.readings) > 100', timeout=120000)
+        await page.wait_for_selector('#family-anomaly .badge.state.fitted',
+                                     timeout=180000)
+        await wait_chart(page, 'forecastPoints', 24, timeout=180000)
+
+        other = page.locator(
+            '#family-anomaly button.model:not(.current)').first
+        model = await other.text_content()
+        await other.click()
+
+        badge = page.locator('#family-anomaly .badge.state')
+        await page.wait_for_function(
+            'text => document.querySelector('
+            '"#family-anomaly .badge.state")?.textContent == text',
+            arg=f'{model}: fitted', timeout=180000)
+        assert await badge.text_content() == f'{model}: fitted'
+        assert await page.text_content(
+            '#family-anomaly button.model.current') == model
+
+    finally:
+        await client.async_close()
+
+
+async def wait_gui(page, url, timeout=60):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            await page.goto(url)
+            return
+
+        except playwright.Error:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(1)
+
+
+# TODO: conf/event.yaml keeps no latest ('gui', 'sessions') event, so a
+# restarted GUI server forgets the session and the page returns to login
+@pytest.mark.xfail(reason="event server conf does not keep GUI sessions")
+async def test_system_gui_restart_reconnects(create_system, tmp_path,
+                                             browser_context):
+    await check_gui_restart(create_system, tmp_path, browser_context)
+
+
+async def test_system_gui_restart_keeps_session(create_system, tmp_path,
+                                                browser_context):
+    event_conf = yaml.safe_load((system.conf_path / 'event.yaml').read_text())
+    backend = event_conf['backend']
+    backend['latest']['subscriptions'].append(['gui', 'sessions'])
+
+    await check_gui_restart(create_system, tmp_path, browser_context,
+                            event={'backend': backend})
+
+
+async def check_gui_restart(create_system, tmp_path, browser_context,
+                            event=None):
+    readings_file = system.write_readings(tmp_path / 'readings.csv', 400)
+    instance = create_system(device={'file': str(readings_file),
+                                     'rate': 50},
+                             event=event)
+    instance.start()
+    client = await instance.connect()
+    try:
+        page = browser_context.pages[0]
+        page.set_default_timeout(30000)
+        await wait_gui(page, instance.gui_url)
+        await login(page, instance.gui_url)
+        await wait_chart(page, 'readings', 400, timeout=120000)
+
+        # hat-gui writes its sessions event 5 s after a change at the
+        # earliest, and a killed server writes nothing when it stops
+        await asyncio.sleep(6)
+        instance.kill_component('gui')
+        await page.wait_for_selector('.badge.connection.alarm')
+        assert await chart_data(page, 'readings') == '400'
+
+        await page.wait_for_selector('.badge.connection.ok', timeout=60000)
+        await wait_chart(page, 'readings', 400)
+        assert page.url.endswith('/view/main/index.html')
+
+    finally:
+        await client.async_close()
