@@ -70,8 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser):
     parser.add_argument(
         '--flags', action='store_true',
         help="write the model's flags (0 or 1, at its threshold "
-             "hyperparameter) as anomaly scores, so the scores are those "
-             "of the live flags instead of the best threshold")
+             "hyperparameter) as anomaly scores and score them at "
+             "threshold 1, so the scores are those of the live flags "
+             "instead of the best threshold")
     parser.add_argument(
         '--plot', action='store_true',
         help="also write a PNG per file: readings, windows, detections")
@@ -102,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
                              flags=args.flags, jobs=args.jobs)
     labelled = [nab.label_series(i.name, i.timestamps, i.windows)
                 for i in series]
-    results = nab.score_corpus(labelled, scores)
+    thresholds = ({i.name: 1.0 for i in nab.profiles} if args.flags
+                  else None)
+    results = nab.score_corpus(labelled, scores, thresholds)
 
     write_results(out, args.model, series, labelled, scores, results)
     if args.plot:
