@@ -204,7 +204,90 @@ class constant(ForecastModel):  # NOQA: N801, the model name users select
         return np.repeat(inputs[:, -1:], self.horizon, axis=1)
 
 
-models: list[type[ForecastModel]] = [MultiOutputSVR, linear, constant]
+@plugins.model
+class SeasonalRidge(ForecastModel):
+    """Ridge regression on readings relative to a seasonal profile.
+
+    The profile is the mean reading at each hour of the week (or of the
+    day) over the readings given to `fit`. With `log`, readings are
+    divided by the profile, in logarithms, otherwise the profile is
+    subtracted. One ridge regression forecasts all `horizon` deviations
+    from the profile at once from the `input_size` deviations before them,
+    and the forecast adds the profile back.
+
+    """
+
+    description = ("Ridge regression of the deviations from the hour of "
+                   "the week profile, on the latest 48 readings")
+
+    hyperparameters = [
+        Hyperparameter(
+            name='alpha', type='float', default=3.0, minimum=0.0,
+            description="ridge penalty on the regression coefficients"),
+        Hyperparameter(
+            name='weekly', type='bool', default=True,
+            description="profile by hour of the week (true) or by hour "
+                        "of the day (false), in UTC"),
+        Hyperparameter(
+            name='log', type='bool', default=True,
+            description="relative deviations, in logarithms; ignored "
+                        "when a fitted reading is not positive")]
+
+    def fit(self, X: Sequence[Row]) -> 'SeasonalRidge':
+        times, values = _split_rows(X)
+        known = np.isfinite(values)
+        self._log = bool(self.params['log'] and known.any() and
+                         values[known].min() > 0)
+        if self._log:
+            self._floor = float(values[known].min())
+
+        self._step = _median_step(times)
+        self._profile = _seasonal_profile(
+            times[known], self._transform(values[known]), self._slots())
+        return super().fit(X)
+
+    def _fit_windows(self, inputs, outputs, starts):
+        self._regressor = linear_model.Ridge(alpha=self.params['alpha'])
+        self._regressor.fit(self._deviations(inputs, starts, -1),
+                            self._deviations(outputs, starts, 1))
+
+    def _predict_windows(self, inputs, starts):
+        deviations = self._regressor.predict(
+            self._deviations(inputs, starts, -1))
+        profile = self._window_profile(starts, self.horizon, 1)
+        if self._log:
+            return np.exp(deviations + profile)
+
+        return deviations + profile
+
+    def _transform(self, values: np.ndarray) -> np.ndarray:
+        if not self._log:
+            return values
+
+        # NOTE: values below the smallest fitted reading are raised to it
+        # before the logarithm, so a non-positive input cannot fail
+        return np.log(np.maximum(values, self._floor))
+
+    def _deviations(self, values: np.ndarray, starts: np.ndarray,
+                    direction: int) -> np.ndarray:
+        profile = self._window_profile(starts, values.shape[1], direction)
+        return self._transform(values) - profile
+
+    def _window_profile(self, starts: np.ndarray, size: int,
+                        direction: int) -> np.ndarray:
+        """Profile at the `size` steps before (`direction` -1) or from
+        (`direction` 1) each start"""
+        offsets = (np.arange(-size, 0) if direction < 0
+                   else np.arange(size))
+        times = starts[:, None] + offsets[None, :] * self._step
+        return self._profile[_slot(times, self._slots())]
+
+    def _slots(self) -> int:
+        return 168 if self.params['weekly'] else 24
+
+
+models: list[type[ForecastModel]] = [MultiOutputSVR, linear, constant,
+                                     SeasonalRidge]
 """Forecast models selectable by class name"""
 
 
@@ -241,6 +324,24 @@ def training_windows(times: np.ndarray,
     windows = windows[complete]
     starts = times[input_size:][:len(complete)][complete]
     return windows[:, :input_size], windows[:, input_size:], starts
+
+
+def _slot(times: np.ndarray, slots: int) -> np.ndarray:
+    """Hour of the week (`slots` 168, from Monday 00:00 UTC) or of the day
+    (`slots` 24) of each UNIX time"""
+    # 1970-01-01, day 0 of UNIX time, was a Thursday: 3 days after a Monday
+    hours = np.floor(times / 3600).astype(np.int64) + 3 * 24
+    return hours % slots
+
+
+def _seasonal_profile(times: np.ndarray, values: np.ndarray,
+                      slots: int) -> np.ndarray:
+    """Mean of `values` in each slot, the overall mean in empty slots"""
+    slot = _slot(times, slots)
+    sums = np.bincount(slot, weights=values, minlength=slots)
+    counts = np.bincount(slot, minlength=slots)
+    overall = values.mean() if len(values) else 0.0
+    return np.where(counts > 0, sums / np.maximum(counts, 1), overall)
 
 
 def _window_sums(flags: np.ndarray, size: int) -> np.ndarray:
