@@ -211,6 +211,45 @@ async def test_chart_window_bounded(page, gui_server, module_client):
         reading_seconds(500))
 
 
+async def test_page_steady_with_full_window(page, gui_server,
+                                           module_client):
+    await register(module_client, reading_events(range(2000)))
+    await register(module_client, anomaly_events(range(2000), {5, 500}))
+    await register(module_client, [forecast_event(i)
+                                   for i in range(1979, 2000)])
+    await login(page, gui_server.url)
+    await wait_chart(page, 'readings', 2000)
+    await page.evaluate("""() => {
+        window.longTasks = [];
+        new PerformanceObserver(list => window.longTasks.push(
+            ...list.getEntries().map(i => i.duration)
+        )).observe({type: 'longtask'});
+    }""")
+    cdp = await page.context.new_cdp_session(page)
+
+    async def heap_size():
+        await cdp.send('HeapProfiler.collectGarbage')
+        return (await cdp.send('Runtime.getHeapUsage'))['usedSize']
+
+    # five times the rate of the device, with a forecast every 5 readings
+    heap_sizes = []
+    for i in range(2000, 2300):
+        events = reading_events([i]) + anomaly_events([i])
+        if i % 5 == 0:
+            events.append(forecast_event(i))
+        await register(module_client, events)
+        await asyncio.sleep(0.1)
+
+        if i % 100 == 0:
+            heap_sizes.append(await heap_size())
+    await wait_chart(page, 'lastReading', int(reading_seconds(2299)))
+    heap_sizes.append(await heap_size())
+
+    assert await chart_data(page, 'readings') == '2000'
+    assert heap_sizes[-1] < 1.5 * heap_sizes[0]
+    assert await page.evaluate('Math.max(0, ...window.longTasks)') < 200
+
+
 async def test_anomalies_and_forecasts_drawn(page, gui_server,
                                              module_client):
     await register(module_client, reading_events(range(100)))

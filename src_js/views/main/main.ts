@@ -447,6 +447,8 @@ async function connectLoop() {
 }
 
 
+// NOTE: the juggler 0.7 client copies the whole state on each patch, so
+// each change costs time in proportion to the window, not to the change.
 function onRemoteChange(data: u.JData) {
     const adapterData = u.get(adapterName, data);
     const remote = isRemote(adapterData) ? adapterData : null;
