@@ -6,15 +6,16 @@ next `horizon` readings from the `input_size` readings before it. Models
 are fitted with the fitting policy of the live system: the first fit once
 :attr:`FitPolicy.warmup` readings are stored, a new fit after every
 :attr:`FitPolicy.refit_every` further readings, each on the latest
-:attr:`FitPolicy.max_history` readings. A fit therefore never sees a
-reading at or after an origin it forecasts from.
+:attr:`FitPolicy.max_history` readings. A model is therefore never
+fitted on a reading at or after an origin it forecasts from.
 
 The baseline is the seasonal naive forecast, which repeats for each
 target the reading :data:`season` steps before it. An origin is scored
 only when its inputs and targets are ``input_size + horizon`` consecutive
-readings with no gap, so that the model and the baseline are scored on
-the same origins and targets. MASE divides the MAE by the in-sample MAE
-of the seasonal naive forecast on the readings before the first origin.
+readings, with no gap and no missing value, so that the model and the
+baseline are scored on the same origins and targets. MASE divides the
+MAE by the in-sample MAE of the seasonal naive forecast on the readings
+before the first origin.
 
 """
 
@@ -252,7 +253,7 @@ def print_evaluation(evaluation: Evaluation):
           f"{evaluation.fits} fits")
     print(f"  seasonal naive  MAE {naive.mae:.4g}  RMSE {naive.rmse:.4g}  "
           f"MASE {naive.mase:.4g}")
-    print(f"  MAE ratio       {model.mae / naive.mae:.4g}")
+    print(f"  MAE ratio       {_ratio(model.mae, naive.mae):.4g}")
     print(f"  model           MAE {model.mae:.4g}  RMSE {model.rmse:.4g}  "
           f"MASE {model.mase:.4g}")
 
@@ -389,7 +390,15 @@ def _scores(errors: np.ndarray, scale: float) -> Scores:
     mae = float(errors.mean())
     return Scores(mae=mae,
                   rmse=float(np.sqrt(np.mean(errors ** 2))),
-                  mase=mae / scale)
+                  mase=_ratio(mae, scale))
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """Quotient, NaN for a zero or NaN denominator"""
+    if not denominator > 0:
+        return math.nan
+
+    return numerator / denominator
 
 
 def _split_rows(rows: Sequence[Sequence[float]]
