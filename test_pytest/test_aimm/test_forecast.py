@@ -128,6 +128,18 @@ def test_predict_before_fit_on_empty_window(model_class):
                          [i for i in forecast.models
                           if i is not forecast.constant],
                          ids=lambda i: i.__name__)
+def test_predict_before_fit(model_class):
+    window = hourly_rows([1.0] * input_size)
+
+    with pytest.raises(ValueError, match=f"{model_class.__name__} model is "
+                                         f"not fitted"):
+        model_class().predict([window])
+
+
+@pytest.mark.parametrize('model_class',
+                         [i for i in forecast.models
+                          if i is not forecast.constant],
+                         ids=lambda i: i.__name__)
 def test_fit_without_window(model_class):
     values = [1.0] * 50 + [None] + [1.0] * 50
 

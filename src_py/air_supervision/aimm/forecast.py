@@ -55,9 +55,13 @@ class ForecastModel(Model):
     horizon: typing.ClassVar[int] = 24
     """readings forecast from one input window"""
 
+    needs_fit: typing.ClassVar[bool] = True
+    """whether `predict` needs a fit first"""
+
     def __init__(self, **hyperparameters):
         super().__init__(**hyperparameters)
         self._mean: float | None = None
+        self._fitted = False
 
     def fit(self, X: Sequence[Row]) -> 'ForecastModel':
         """Fit on the readings `X`, ``[t, value]`` rows in time order.
@@ -77,6 +81,7 @@ class ForecastModel(Model):
 
         self._mean = float(np.nanmean(values))
         self._fit_windows(inputs, outputs, starts)
+        self._fitted = True
         return self
 
     def predict(self, X: Sequence[Sequence[Row]]) -> list[list[float]]:
@@ -87,6 +92,10 @@ class ForecastModel(Model):
                 the model was never fitted
 
         """
+        if self.needs_fit and not self._fitted:
+            raise ValueError(f"{type(self).__name__} model is not fitted: "
+                             f"fit the model first")
+
         if not len(X):
             return []
 
@@ -187,6 +196,8 @@ class constant(ForecastModel):  # NOQA: N801, the model name users select
     """Flat forecast at the last value of the window"""
 
     description = "Flat forecast at the latest reading"
+
+    needs_fit = False
 
     def fit(self, X: Sequence[Row]) -> 'constant':
         """Store the mean of `X`, used for windows with no value.
