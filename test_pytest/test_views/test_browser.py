@@ -540,9 +540,6 @@ async def wait_gui(page, url, timeout=60):
             await asyncio.sleep(1)
 
 
-# TODO: conf/event.yaml keeps no latest ('gui', 'sessions') event, so a
-# restarted GUI server forgets the session and the page returns to login
-@pytest.mark.xfail(reason="event server conf does not keep GUI sessions")
 async def test_system_gui_restart_reconnects(create_system, tmp_path,
                                              browser_context):
     await check_gui_restart(create_system, tmp_path, browser_context)
