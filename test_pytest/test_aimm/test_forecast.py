@@ -188,7 +188,7 @@ class RecordingLinear(forecast.linear):
 
 def test_fit_leaves_out_windows_across_gap_and_missing():
     # stretches of 1.0, then 5.0 after a gap, then 9.0 after a missing
-    # value: a window that joins two stretches mixes their values
+    # value, so a window that joins two stretches mixes their values
     size = input_size + horizon
     values = [1.0] * (size + 10) + [5.0] * (size + 5)
     values += [None] + [9.0] * (size + 2)
