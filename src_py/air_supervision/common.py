@@ -61,7 +61,12 @@ def validate_conf(schema_id: str, conf: json.Data):
         json_schema_validator.validate(schema_id, conf)
 
     except Exception as e:
-        raise ConfError(f"invalid configuration ({schema_id}): {e}") from e
+        # jsonschema_rs errors have instance_path, jsonschema errors path
+        path = getattr(e, 'instance_path', None) or getattr(e, 'path', None)
+        message = getattr(e, 'message', None) or str(e)
+        place = '/'.join(str(i) for i in path) if path else 'the top level'
+        raise ConfError(f"invalid configuration ({schema_id}) at {place}: "
+                        f"{message}") from None
 
 
 def time_to_str(t: datetime.datetime) -> str:

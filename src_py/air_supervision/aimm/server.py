@@ -19,12 +19,14 @@ import asyncio
 import collections
 import contextlib
 import logging.config
+import os
 import sys
 
 from aimm import plugins
 from hat import aio
 from hat import json
 from hat.drivers import net
+import psutil
 import aimm.server.backend.dummy
 import aimm.server.common
 import aimm.server.control.event
@@ -38,6 +40,9 @@ mlog: logging.Logger = logging.getLogger(__name__)
 
 max_recorded_actions: int = 32
 """Number of finished actions the engine state keeps"""
+
+close_timeout: float = 5
+"""Seconds given to the engine and its child processes to close"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,13 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     plugins.initialize(conf['plugins'])
 
     aio.init_asyncio()
+    status = 1
     with contextlib.suppress(asyncio.CancelledError):
-        return aio.run_asyncio(async_main(conf))
+        status = aio.run_asyncio(async_main(conf))
+
+    _exit(status)
 
 
 async def async_main(conf: json.Data) -> int:
     addr = net.TcpAddress(conf['eventer_server']['host'],
-                       conf['eventer_server']['port'])
+                          conf['eventer_server']['port'])
     control_conf = {'event_prefixes': conf['event_prefixes'],
                     'state_event_type': conf['state_event_type'],
                     'action_state_event_type': conf['action_state_event_type']}
@@ -84,12 +92,13 @@ async def async_main(conf: json.Data) -> int:
             addr, conf['name'], subscriptions=subscriptions,
             events_cb=on_events)
 
-    except Exception as e:
-        mlog.error("connecting to event server failed: %s", e, exc_info=e)
+    except OSError as e:
+        mlog.error("connecting to event server failed: %s", e)
         return 1
 
-    async with aio.Group() as group:
-        group.spawn(aio.call_on_cancel, client.async_close)
+    group = aio.Group()
+    group.spawn(aio.call_on_cancel, client.async_close)
+    try:
         backend = aimm.server.backend.dummy.create(None, client)
         engine = BoundedEngine(conf['engine'], backend)
         await engine.start()
@@ -102,7 +111,32 @@ async def async_main(conf: json.Data) -> int:
         await client.wait_closing()
         mlog.error("connection to event server lost, exiting")
 
+    finally:
+        try:
+            await aio.uncancellable(
+                asyncio.wait_for(group.async_close(), close_timeout))
+
+        except asyncio.TimeoutError:
+            mlog.warning("closing took over %s s, exiting anyway",
+                         close_timeout)
+
     return 1
+
+
+def _exit(status: int):
+    """End the process with `status` and its child processes with it.
+
+    A child process that runs an action keeps a pipe that an executor
+    thread of the engine reads, and waiting for that thread could keep the
+    process alive after its connection is gone.
+
+    """
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+
+    logging.shutdown()
+    os._exit(status)
 
 
 class BoundedEngine(aimm.server.engine._Engine):
