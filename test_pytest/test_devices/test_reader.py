@@ -709,3 +709,14 @@ def test_options_from_args():
          '--time-zone', 'Europe/Rome'])) == reader.ReaderOptions(
         separator='\t', convert='fahrenheit_to_celsius',
         time_zone='Europe/Rome')
+
+
+def test_read_invalid_time_format(tmp_path):
+    path = tmp_path / 'readings.csv'
+    path.write_text('timestamp,value\n2024-01-01 00:00:00,1\n')
+
+    with pytest.raises(reader.ReaderError) as e:
+        reader.read_readings(path, reader.ReaderOptions(time_format='%Q'))
+
+    assert "invalid time format '%Q'" in str(e.value)
+    assert '--time-format' in str(e.value)

@@ -567,7 +567,16 @@ def _invalid_value_reason(text: str, column: str,
 def _parse_times(table: _Table,
                  options: ReaderOptions
                  ) -> tuple[np.ndarray, np.ndarray, dict[int, SkippedLine]]:
-    naive, aware = times.parse_times(table.time_texts, options.time_format)
+    try:
+        naive, aware = times.parse_times(table.time_texts,
+                                         options.time_format)
+
+    except ValueError as e:
+        raise ReaderError(
+            f"invalid time format {options.time_format!r} (--time-format): "
+            f"{e}; use strptime directives, for example "
+            f"'%d/%m/%Y %H:%M:%S'") from None
+
     skips = {row: _row_skip(table, row,
                             _invalid_time_reason(table.time_texts[row],
                                                  options),
