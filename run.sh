@@ -23,6 +23,23 @@ if [ $# -gt 0 ]; then
     export AIR_SUPERVISION_REPLAY
 fi
 
+# a second system on the same ports would fail with a traceback
+"$root/.venv/bin/python" - "$root/conf" <<'CHECK'
+import pathlib, socket, sys
+from hat import json
+conf = pathlib.Path(sys.argv[1])
+ports = [json.decode_file(conf / 'orchestrator.yaml')['ui']['port'],
+         json.decode_file(conf / 'event.yaml')['eventer_server']['port'],
+         json.decode_file(conf / 'gui.yaml')['address']['port']]
+for port in ports:
+    with socket.socket() as s:
+        try:
+            s.bind(('127.0.0.1', port))
+        except OSError:
+            sys.exit(f"error: port {port} on 127.0.0.1 is in use; is the "
+                     f"system already running? Stop it first (Ctrl+C)")
+CHECK
+
 cd "$root"
 mkdir -p data
 PATH="$root/.venv/bin:$PATH"
