@@ -207,17 +207,31 @@ class Rarity(AnomalyModel):
 
     Each reading gets several views of the series ending at it: the value,
     its change, rolling means over 6, 24 and 96 readings, rolling standard
-    deviations over 12 and 96 readings and, when the fitted readings have
-    a clear period, the mean over 6 readings of the difference to one
+    deviations over 12 and 96 readings, three contrasts of a recent mean
+    with the mean just before it and, when the fitted readings have a
+    clear period, the mean over 6 readings of the difference to one
     period before. The surprise of a view is ``-log10`` of its two-sided
     empirical tail probability among the fitted readings, extended beyond
     their range by the distance in interquartile ranges. A reading's
     surprise is the largest of its views, mapped to [0, 1) by ``u / (u +
-    3)``.
+    3)``, so every view is normalised the same way before the maximum.
 
     The score is how far the surprise rises above the highest surprise of
     the previous `quiet` readings, so a lasting change scores once, when
     it starts, and a series with frequent rare readings raises its own bar.
+    The `hold` readings after a flagged one score 0, because a rise over
+    a few readings in a row otherwise flags each of them.
+
+    Reasons for the views: the value, level and spread views catch spikes
+    and level changes against the whole fitted history. The contrasts
+    (the reading against the previous 48, the mean of 6 against the
+    previous 96 and the mean of 12 against the previous 288 readings)
+    catch a change relative to the recent level that stays inside the
+    fitted range, such as a drop to a level seen weeks before. The
+    seasonal difference catches a change of a daily shape whose values
+    all lie in the usual range. The period is searched only beyond the
+    first lag whose autocorrelation is negative, because a smooth series
+    has its highest autocorrelation at the shortest lag.
 
     """
 
@@ -238,10 +252,19 @@ class Rarity(AnomalyModel):
             name='max_period', type='int', default=400,
             description="longest period searched, in readings",
             minimum=4, maximum=10000),
+        Hyperparameter(
+            name='hold', type='int', default=30,
+            description="number of readings after a flagged one that "
+                        "score 0",
+            minimum=0, maximum=100000),
         threshold_hyperparameter(0.0105)]
 
     mean_windows: typing.ClassVar[tuple[int, ...]] = (6, 24, 96)
     std_windows: typing.ClassVar[tuple[int, ...]] = (12, 96)
+    contrast_windows: typing.ClassVar[tuple[tuple[int, int], ...]] = (
+        (1, 48), (6, 96), (12, 288))
+    """pairs (recent, before): the mean of the latest `recent` readings
+    minus the mean of the `before` readings preceding them"""
     seasonal_window: typing.ClassVar[int] = 6
     min_autocorrelation: typing.ClassVar[float] = 0.5
     """autocorrelation from which a lag counts as the series' period"""
@@ -260,12 +283,17 @@ class Rarity(AnomalyModel):
 
         # The tail keeps enough readings to compute every view of the
         # next reading, so results do not depend on how rows are chunked.
-        tail_length = max(*self.mean_windows, *self.std_windows, 2)
+        tail_length = max(*self.mean_windows, *self.std_windows,
+                          *(sum(i) for i in self.contrast_windows), 2)
         if self._period:
             tail_length = max(tail_length,
                               self._period + self.seasonal_window)
         self._tail = values[-tail_length:]
         self._recent = self._surprise(values)[-self.params['quiet']:]
+
+        # NOTE: a fit forgets earlier flags, so a reading within `hold`
+        # readings of a flag made before the fit can be flagged again.
+        self._since_flag = self.params['hold']
         return self
 
     def _score(self, rows: np.ndarray) -> np.ndarray:
@@ -280,7 +308,27 @@ class Rarity(AnomalyModel):
 
         self._tail = values[-len(self._tail):]
         self._recent = history[-quiet:]
-        return np.maximum(surprise - previous_max, 0)
+        return self._hold_after_flags(np.maximum(surprise - previous_max, 0))
+
+    def _hold_after_flags(self, scores: np.ndarray) -> np.ndarray:
+        """Set the scores of the `hold` readings after each flagged
+        reading to 0"""
+        threshold = self.params['threshold']
+        hold = self.params['hold']
+        held = scores.copy()
+
+        for i, score in enumerate(scores):
+            if self._since_flag < hold:
+                held[i] = 0
+                self._since_flag += 1
+
+            elif score >= threshold:
+                self._since_flag = 0
+
+            else:
+                self._since_flag = hold
+
+        return held
 
     def _views(self, values: np.ndarray) -> list[np.ndarray]:
         views = [values, np.diff(values, prepend=values[0])]
@@ -288,6 +336,8 @@ class Rarity(AnomalyModel):
                      for i in self.mean_windows)
         views.extend(rolling_mean_std(values, i)[1]
                      for i in self.std_windows)
+        views.extend(rolling_contrast(values, recent, before)
+                     for recent, before in self.contrast_windows)
 
         if self._period:
             differences = np.zeros(len(values))
@@ -344,10 +394,31 @@ def rolling_mean_std(values: np.ndarray, window: int
     return np.nanmean(windows, axis=1), np.nanstd(windows, axis=1)
 
 
+def rolling_contrast(values: np.ndarray, recent: int, before: int
+                     ) -> np.ndarray:
+    """Mean of each value with the `recent` - 1 values before it minus the
+    mean of the `before` values preceding those, over fewer values at the
+    start and 0 for the first value.
+
+    Each window is averaged on its own, as in :func:`rolling_mean_std`.
+
+    """
+    recent_mean = rolling_mean_std(values, recent)[0]
+    padded = np.concatenate([np.full(recent + before - 1, np.nan), values])
+    windows = np.lib.stride_tricks.sliding_window_view(
+        padded, before)[:len(values)]
+    counts = np.count_nonzero(~np.isnan(windows), axis=1)
+    sums = np.nansum(windows, axis=1)
+    before_mean = np.where(counts > 0, sums / np.maximum(counts, 1),
+                           recent_mean)
+    return recent_mean - before_mean
+
+
 def find_period(values: np.ndarray, max_period: int,
                 min_autocorrelation: float) -> int:
-    """Lag from 4 to `max_period` readings with the highest
-    autocorrelation, or 0 when it is below `min_autocorrelation`"""
+    """Lag up to `max_period` readings with the highest autocorrelation
+    beyond the first negative one (and at least 4), or 0 when there is no
+    such lag or its autocorrelation is below `min_autocorrelation`"""
     centred = values - values.mean()
     high = min(max_period, len(values) // 3)
     if high <= 4 or not centred.any():
@@ -357,7 +428,15 @@ def find_period(values: np.ndarray, max_period: int,
     autocorrelation = np.fft.irfft(spectrum * np.conj(spectrum))
     autocorrelation = autocorrelation[:high] / autocorrelation[0]
 
-    period = 4 + int(np.argmax(autocorrelation[4:high]))
+    negative = np.flatnonzero(autocorrelation < 0)
+    if len(negative) == 0:
+        return 0
+
+    low = max(4, int(negative[0]) + 1)
+    if low >= high:
+        return 0
+
+    period = low + int(np.argmax(autocorrelation[low:high]))
     if autocorrelation[period] < min_autocorrelation:
         return 0
 
