@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 from aimm.plugins import execute
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -124,12 +125,68 @@ def test_rarity_lasting_change_scores_once():
     assert sum(flags) == 1
 
 
+@pytest.fixture
+def spikes():
+    values = 10 + np.random.default_rng(0).normal(size=2100)
+    level = [[i * 300.0, values[i]] for i in range(2000)]
+    following = [[i * 300.0, values[i]] for i in range(2000, 2100)]
+    for position, height in [(5, 20), (15, 30), (25, 40), (60, 50)]:
+        following[position][1] = height
+    return level, following
+
+
+@pytest.mark.parametrize('hold, expected', [(0, [5, 15, 25, 60]),
+                                            (30, [5, 60])])
+def test_rarity_hold_after_flag(spikes, hold, expected):
+    level, following = spikes
+    model = anomaly.Rarity(hold=hold).fit(level)
+
+    results = model.predict(following)
+
+    assert [i for i, (flag, _) in enumerate(results) if flag] == expected
+
+
+def test_rarity_hold_chunk_invariance(spikes):
+    level, following = spikes
+    fitted = anomaly.Rarity(hold=30).fit(level)
+    whole = copy(fitted).predict(following)
+
+    model = copy(fitted)
+    chunked = (model.predict(following[:6]) +
+               model.predict(following[6:20]) +
+               model.predict(following[20:]))
+
+    assert chunked == whole
+
+
+def test_find_period_smooth_series():
+    t = np.arange(4000)
+    values = np.sin(2 * np.pi * t / 288) + 0.01 * (t % 5)
+
+    assert anomaly.find_period(values, 400, 0.5) == 288
+
+
+def test_find_period_without_period():
+    values = np.linspace(0, 1, 1000)
+
+    assert anomaly.find_period(values, 400, 0.5) == 0
+
+
+def test_rolling_contrast():
+    values = np.array([1.0, 1.0, 1.0, 5.0, 5.0])
+
+    contrast = anomaly.rolling_contrast(values, 2, 2)
+
+    assert contrast.tolist() == [0, 0, 0, 2, 4]
+
+
 @pytest.mark.parametrize('model_class, name, value', [
     (anomaly.Forest, 'n_estimators', 0),
     (anomaly.SVM, 'nu', 2),
     (anomaly.Cluster, 'n_clusters', 2.5),
     (anomaly.Rarity, 'quiet', 'long'),
-    (anomaly.Rarity, 'threshold', 1.5)])
+    (anomaly.Rarity, 'threshold', 1.5),
+    (anomaly.Rarity, 'hold', -1)])
 def test_invalid_hyperparameter(model_class, name, value):
     with pytest.raises(HyperparameterError, match=repr(value)):
         model_class(**{name: value})

@@ -207,12 +207,12 @@ class Rarity(AnomalyModel):
 
     Each reading gets several views of the series ending at it: the value,
     its change, rolling means over 6, 24 and 96 readings, rolling standard
-    deviations over 12 and 96 readings, three contrasts of a recent mean
-    with the mean just before it and, when the fitted readings have a
-    clear period, the mean over 6 readings of the difference to one
-    period before. The surprise of a view is ``-log10`` of its two-sided
-    empirical tail probability among the fitted readings, extended beyond
-    their range by the distance in interquartile ranges. A reading's
+    deviations over 12 and 96 readings and three contrasts of a recent
+    mean with the mean just before it. When the fitted readings have a
+    clear period, one more view is the mean over 6 readings of the
+    difference to one period before. The surprise of a view is
+    ``-log10`` of its two-sided empirical tail probability among the
+    fitted readings, extended beyond their range by the distance in interquartile ranges. A reading's
     surprise is the largest of its views, mapped to [0, 1) by ``u / (u +
     3)``, so every view is normalised the same way before the maximum.
 
@@ -291,7 +291,7 @@ class Rarity(AnomalyModel):
         self._tail = values[-tail_length:]
         self._recent = self._surprise(values)[-self.params['quiet']:]
 
-        # NOTE: a fit forgets earlier flags, so a reading within `hold`
+        # NOTE: a fit resets the hold, so a reading within `hold`
         # readings of a flag made before the fit can be flagged again.
         self._since_flag = self.params['hold']
         return self
