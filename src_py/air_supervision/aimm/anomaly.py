@@ -212,9 +212,10 @@ class Rarity(AnomalyModel):
     clear period, one more view is the mean over 6 readings of the
     difference to one period before. The surprise of a view is
     ``-log10`` of its two-sided empirical tail probability among the
-    fitted readings, extended beyond their range by the distance in interquartile ranges. A reading's
-    surprise is the largest of its views, mapped to [0, 1) by ``u / (u +
-    3)``, so every view is normalised the same way before the maximum.
+    fitted readings, extended beyond their range by the distance in
+    interquartile ranges. A reading's surprise is the largest of its
+    views, mapped to [0, 1) by ``u / (u + 3)``, so every view is
+    normalised the same way before the maximum.
 
     The score is how far the surprise rises above the highest surprise of
     the previous `quiet` readings, so a lasting change scores once, when
