@@ -142,7 +142,8 @@ async def test_aimm_killed_during_fit(create_system, tmp_path):
         assert instance.component_pid('event') == event_pid
 
         fits = await _stored(client, fit_type)
-        creates = [i for i in await _stored(client, ('aimm', 'create_instance'))
+        creates = await _stored(client, ('aimm', 'create_instance'))
+        creates = [i for i in creates
                    if i.timestamp > killed_at and
                    i.payload.data['model_type'].startswith(
                        'air_supervision.aimm.anomaly.')]
