@@ -214,7 +214,7 @@ def evaluate_series(create_model: Callable[[], anomaly.AnomalyModel],
             stored = min(policy.warmup, len(rows))
             continue
 
-        end = min(fitted_readings + policy.refit_every, len(rows))
+        end = min(policy.next_fit(fitted_readings), len(rows))
         results = np.array(model.predict(rows[stored:end].tolist()),
                            dtype=float).reshape(-1, 2)
         scores[stored:end] = results[:, 0] if flags else results[:, 1]

@@ -331,11 +331,11 @@ def _scorable_origins(times: np.ndarray, values: np.ndarray) -> np.ndarray:
 def _last_fit(policy: FitPolicy, readings: int) -> int | None:
     """Number of readings at the latest fit the policy makes while
     `readings` readings are stored, ``None`` before the first fit"""
-    if readings < policy.warmup:
-        return None
+    fitted = None
+    while policy.next_fit(fitted) <= readings:
+        fitted = policy.next_fit(fitted)
 
-    refits = (readings - policy.warmup) // policy.refit_every
-    return policy.warmup + refits * policy.refit_every
+    return fitted
 
 
 def _first_origin(readings: int, share: float) -> int:
