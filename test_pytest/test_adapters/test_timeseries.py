@@ -40,7 +40,8 @@ supported_anomaly_models = {'models': [
     {'name': 'Forest', 'description': 'Isolation forest',
      'hyperparameters': forest_hyperparameters},
     {'name': 'SVM', 'description': 'One-class SVM',
-     'hyperparameters': svm_hyperparameters}]}
+     'hyperparameters': svm_hyperparameters}],
+    'warmup': 200}
 
 
 def reading_time(i):
@@ -283,7 +284,9 @@ async def test_history_fill_on_start(module_client, create_adapter):
     assert family['current'] == 'Forest'
     assert family['state']['state'] == 'fitted'
     assert [i['name'] for i in family['models']] == ['Forest', 'SVM']
+    assert family['warmup'] == 200
     assert state.data['families']['forecast']['current'] is None
+    assert state.data['families']['forecast']['warmup'] is None
     assert state.data['session'] == {'user': 'operator', 'may_act': True}
 
 

@@ -2,16 +2,18 @@
 reads from a real event server. The test registers readings, results and
 model state in place of the device and the event server modules."""
 
-from pathlib import Path
 import asyncio
 import datetime
+import math
 import os
-import statistics
+import re
 
 import pytest
 import yaml
 
 from air_supervision import common
+from air_supervision.modules.controller.anomaly import AnomalyModule
+from air_supervision.modules.controller.forecast import ForecastModule
 
 import system
 
@@ -23,9 +25,6 @@ start = datetime.datetime(2014, 1, 1, tzinfo=datetime.timezone.utc)
 step = datetime.timedelta(minutes=5)
 
 operator_password = 'air-supervision'
-
-nab_path = (Path(__file__).parents[2] / 'src_py' / 'air_supervision' /
-            'data' / 'ambient_temperature_system_failure.csv')
 
 anomaly_models = {'models': [
     {'name': 'Forest', 'description': 'Isolation forest',
@@ -49,11 +48,11 @@ forecast_models = {'models': [
           'description': 'number of past readings used'}]}]}
 
 
-def reading_time(i):
+def reading_time(i, step=step):
     return common.time_to_str(start + i * step)
 
 
-def reading_seconds(i):
+def reading_seconds(i, step=step):
     return (start + i * step).timestamp()
 
 
@@ -61,11 +60,11 @@ def reading_value(i):
     return 70 + 5 * ((i % 48) / 48)
 
 
-def reading_events(indexes):
+def reading_events(indexes, step=step):
     return [common.json_event(common.reading_type,
-                              {'timestamp': reading_time(i),
+                              {'timestamp': reading_time(i, step),
                                'value': reading_value(i)},
-                              common.timestamp_from_str(reading_time(i)))
+                              common.timestamp_from_str(reading_time(i, step)))
             for i in indexes]
 
 
@@ -96,10 +95,11 @@ def log_event(family, kind, data):
     return common.json_event(common.log_type(family, kind), data)
 
 
-def model_state_event(family, model, state, error=None):
+def model_state_event(family, model, state, error=None, fitted=True):
     return log_event(family, 'model_state',
                      {'model': model, 'state': state, 'error': error,
-                      'fitted_until': reading_time(0), 'readings': 100})
+                      'fitted_until': reading_time(0) if fitted else None,
+                      'readings': 100 if fitted else 0})
 
 
 def model_events():
@@ -195,6 +195,7 @@ async def test_chart_readings_grow(page, gui_server, module_client):
     await wait_chart(page, 'readings', 60)
 
     assert float(await chart_data(page, 'lastReading')) == reading_seconds(59)
+    assert await page.locator('button.live.active').count() == 1
     header = await page.text_content('.last-reading')
     assert f'last reading {reading_time(59)} UTC' in header
 
@@ -426,66 +427,241 @@ async def test_gui_restart_reconnects(page, gui_server, module_client):
     assert page.url.endswith('/view/main/index.html')
 
 
-async def test_screenshot(page, gui_server, module_client):
+async def test_login_page_layout(page, gui_server):
+    await page.goto(gui_server.url)
+    await page.wait_for_url('**/view/login/index.html')
+
+    form = await page.locator('.login form').bounding_box()
+    viewport = page.viewport_size
+    background = await page.eval_on_selector(
+        '.login form', 'el => getComputedStyle(el).backgroundColor')
+    body = await page.eval_on_selector(
+        'body', 'el => getComputedStyle(el).backgroundColor')
+
+    assert abs(form['x'] + form['width'] / 2 - viewport['width'] / 2) < 2
+    assert abs(form['y'] + form['height'] / 2 - viewport['height'] / 2) < 2
+    assert form['width'] < viewport['width'] / 2
+    assert background == 'rgb(29, 35, 42)'
+    assert body == 'rgb(21, 25, 30)'
+
+
+async def time_ticks(page):
+    """Labels of the time axis, the widest label's width in the axis font
+    and the width of the plot, in CSS pixels"""
+    return await page.evaluate('''() => {
+        const el = document.querySelector('.chart');
+        const labels = el.dataset.timeTicks.split('|');
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = '12px "DejaVu Sans", "Segoe UI", Roboto, sans-serif';
+        const widths = labels.flatMap(label =>
+            label.split('\\n').map(line => ctx.measureText(line).width));
+        const plot = el.querySelector('.u-over').getBoundingClientRect();
+        return {labels, widest: Math.max(...widths), plot: plot.width};
+    }''')
+
+
+def assert_legible(ticks, pattern):
+    labels = ticks['labels']
+    assert len(labels) >= 3
+    assert len(set(labels)) == len(labels)
+    assert all(re.fullmatch(pattern, i) for i in labels), labels
+    # n ticks over the plot are at least plot / (n + 1) apart
+    assert ticks['widest'] + 8 < ticks['plot'] / (len(labels) + 1)
+
+
+async def test_time_axis_days_and_months_legible(page, gui_server,
+                                                 module_client):
+    hour = datetime.timedelta(hours=1)
+    await register(module_client, reading_events(range(2000), hour))
+    await login(page, gui_server.url)
+    await wait_chart(page, 'readings', 2000)
+
+    assert_legible(await time_ticks(page), r'\d{4}-\d{2}-\d{2}')
+
+    for _ in range(4):
+        await page.click('button.tool[title="Zoom out"]')
+    assert_legible(await time_ticks(page), r'\d{4}-\d{2}')
+
+
+async def test_time_axis_hours_legible(page, gui_server, module_client):
+    await register(module_client, reading_events(range(100)))
+    await login(page, gui_server.url)
+    await wait_chart(page, 'readings', 100)
+
+    ticks = await time_ticks(page)
+    assert_legible(ticks, r'\d{2}:\d{2}(\n\d{4}-\d{2}-\d{2})?')
+    assert ticks['labels'][0].endswith('\n2014-01-01')
+
+
+async def test_chart_gap_breaks_line(page, gui_server, module_client):
+    await register(module_client, reading_events(range(50)))
+    await login(page, gui_server.url)
+    await wait_chart(page, 'readings', 50)
+    assert await chart_data(page, 'gaps') == '0'
+
+    await register(module_client, reading_events(range(80, 130)))
+    await register(module_client, anomaly_events(range(80, 130)))
+    await wait_chart(page, 'readings', 100)
+    assert await chart_data(page, 'gaps') == '1'
+
+
+async def test_model_change_message_cleared(page, gui_server,
+                                            module_client):
+    await register(module_client, model_events())
+    await login(page, gui_server.url)
+
+    await page.click('#family-anomaly button[data-model="SVM"]')
+    message = page.locator('#family-anomaly .family-message.info')
+    await message.wait_for()
+    assert await message.text_content() == (
+        'requested model SVM, waiting for the module')
+
+    await register(module_client, [
+        model_state_event('anomaly', 'SVM', 'fitting'),
+        log_event('anomaly', 'new_current_model', {'model': 'SVM'})])
+    await message.wait_for(state='detached')
+    await page.wait_for_selector('#family-anomaly .badge.state.fitting')
+
+
+async def test_setting_change_message_cleared(page, gui_server,
+                                              module_client):
+    await register(module_client, model_events())
+    await login(page, gui_server.url)
+
+    await page.fill('#forecast-lags', '24')
+    await page.click('#family-forecast button[type=submit]')
+    message = page.locator('#family-forecast .family-message.info')
+    await message.wait_for()
+
+    await register(module_client, [
+        model_state_event('forecast', 'linear', 'fitting')])
+    await message.wait_for(state='detached')
+
+
+async def test_disconnected_since_kept(page, gui_server, module_client):
+    await login(page, gui_server.url)
+    gui_server.stop()
+
+    badge = page.locator('.badge.connection.alarm')
+    await page.wait_for_function(
+        '() => document.querySelector(".badge.connection")'
+        '?.textContent.includes("since")')
+    first = await badge.text_content()
+    # more than two reconnection attempts, 2 s apart
+    await asyncio.sleep(5)
+
+    assert re.fullmatch(r'disconnected since \d{4}-\d{2}-\d{2} '
+                        r'\d{2}:\d{2}:\d{2} UTC, reconnecting\.\.\.', first)
+    assert await badge.text_content() == first
+
+
+async def test_bool_hyperparameter_checkbox(page, gui_server,
+                                            module_client):
+    await register(module_client, model_events())
+    await register(module_client, [
+        log_event('anomaly', 'new_current_model', {'model': 'SVM'})])
+    await login(page, gui_server.url)
+
+    checkbox = page.locator('#anomaly-shrinking')
+    await checkbox.wait_for()
+    assert await checkbox.get_attribute('type') == 'checkbox'
+    assert await checkbox.is_checked()
+    assert await page.text_content('#anomaly-shrinking + .range') == (
+        'bool, default true')
+    assert await page.text_content('#anomaly-nu + .range') == (
+        'float [0.001, 1], default 0.05')
+
+
+@pytest.mark.parametrize('family, module', [('anomaly', AnomalyModule),
+                                            ('forecast', ForecastModule)])
+async def test_hyperparameter_ranges_declared(page, gui_server,
+                                              module_client, family,
+                                              module):
+    models = [spec.to_json() for spec in module.specs.values()]
+    await register(module_client, [
+        log_event(family, 'supported_models', {'models': models})])
+    await login(page, gui_server.url)
+
+    for model in models:
+        await register(module_client, [log_event(
+            family, 'new_current_model', {'model': model['name']})])
+        await page.wait_for_selector(
+            f'#family-{family} button.model.current'
+            f'[data-model="{model["name"]}"]')
+
+        for declared in model['hyperparameters']:
+            text = await page.text_content(
+                f'#{family}-{declared["name"]} + .range')
+            check_range_text(text, declared)
+
+
+def check_range_text(text, declared):
+    if declared['type'] == 'bool':
+        assert text == f"bool, default {str(declared['default']).lower()}"
+        return
+
+    match = re.fullmatch(r'(int|float) \[(\S+), (\S+)\], default (\S+)',
+                         text)
+    assert match, text
+    minimum = declared['minimum']
+    maximum = declared['maximum']
+    assert match[1] == declared['type']
+    assert float(match[2]) == (-math.inf if minimum is None else minimum)
+    assert float(match[3]) == (math.inf if maximum is None else maximum)
+    assert float(match[4]) == declared['default']
+
+
+async def test_warmup_progress_shown(page, gui_server, module_client):
+    await register(module_client, [
+        log_event('anomaly', 'supported_models',
+                  {**anomaly_models, 'warmup': 200}),
+        log_event('anomaly', 'new_current_model', {'model': 'Forest'}),
+        model_state_event('anomaly', 'Forest', 'not_defined',
+                          fitted=False)])
+    await register(module_client, reading_events(range(50)))
+    await login(page, gui_server.url)
+    await wait_chart(page, 'readings', 50)
+
+    warmup = page.locator('#family-anomaly .warmup')
+    assert await warmup.text_content() == 'warming up: 50 of 200 readings'
+    assert await page.locator('#family-forecast .warmup').count() == 0
+
+    await register(module_client, reading_events(range(50, 120)))
+    await page.wait_for_function(
+        '() => document.querySelector("#family-anomaly .warmup")'
+        '?.textContent == "warming up: 120 of 200 readings"')
+
+    await register(module_client, reading_events(range(120, 200)))
+    await warmup.wait_for(state='detached')
+
+
+async def test_screenshot(create_system, browser_context):
+    """Page of the whole system replaying the built-in series, once the
+    window is full and the models have flagged anomalies and forecast"""
     path = os.environ.get('AIR_SUPERVISION_SCREENSHOT')
     if not path:
         pytest.skip("set AIR_SUPERVISION_SCREENSHOT to the output path")
 
-    rows = nab_rows(3000, 3600)
-    anomalies = {i for i, (_, value) in enumerate(rows)
-                 if abs(value - statistics.fmean(
-                     v for _, v in rows[max(0, i - 48):i + 1])) > 3}
-    await register(module_client, nab_events(rows, anomalies))
-    await register(module_client, [
-        nab_forecast_event(rows, i)
-        for i in [*range(400, len(rows) - 40, 40), len(rows) - 1]])
-    await register(module_client, model_events())
-    await login(page, gui_server.url)
-    await wait_chart(page, 'readings', len(rows))
+    instance = create_system(device={'rate': 20})
+    instance.start()
+    page = browser_context.pages[0]
+    page.set_default_timeout(30000)
+    await wait_gui(page, instance.gui_url)
+    await login(page, instance.gui_url)
+
+    await page.wait_for_selector('#family-anomaly .badge.state.fitted',
+                                 timeout=300000)
+    await page.wait_for_function(
+        """() => {
+            const data = document.querySelector('.chart')?.dataset;
+            return (data != null && Number(data.readings) >= 2000 &&
+                    Number(data.anomalies) > 0 &&
+                    Number(data.earlierForecasts) >= 10 &&
+                    data.forecastPoints == '24');
+        }""", timeout=600000)
     await asyncio.sleep(1)
 
     await page.screenshot(path=path)
-
-
-def nab_rows(first, last):
-    lines = nab_path.read_text().splitlines()[1 + first:1 + last]
-    rows = []
-    for line in lines:
-        timestamp, value = line.split(',')
-        rows.append((timestamp, float(value)))
-    return rows
-
-
-def nab_events(rows, anomalies):
-    events = []
-    for i, (timestamp, value) in enumerate(rows):
-        source_timestamp = common.timestamp_from_str(timestamp)
-        result = int(i in anomalies)
-        events.append(common.json_event(
-            common.reading_type, {'timestamp': timestamp, 'value': value},
-            source_timestamp))
-        events.append(common.json_event(
-            common.result_type('anomaly'),
-            {'timestamp': timestamp, 'value': value, 'result': result,
-             'score': 0.75 if result else 0.25, 'threshold': 0.6,
-             'model': 'Forest'},
-            source_timestamp))
-    return events
-
-
-def nab_forecast_event(rows, i, horizon=24):
-    """Forecast that repeats the readings of one day earlier"""
-    timestamp, value = rows[i]
-    t = common.time_from_str(timestamp)
-    result = [{'timestamp': common.time_to_str(
-                   t + datetime.timedelta(hours=j + 1)),
-               'value': rows[i - 23 + j][1]}
-              for j in range(horizon)]
-    return common.json_event(
-        common.result_type('forecast'),
-        {'timestamp': timestamp, 'value': value, 'model': 'linear',
-         'result': result},
-        common.timestamp_from_str(timestamp))
 
 
 async def test_system_model_change_fitted(create_system, tmp_path,

@@ -24,14 +24,18 @@ const statePath = 'login';
 
 export async function init() {
     const root = document.body.appendChild(document.createElement('div'));
-    root.className = 'login';
     await r.init(root, {[statePath]: defaultState}, vt);
 }
 
 
+// The renderer replaces the root element with the tree's root, so the
+// tree starts with the page's own wrapper.
 export function vt(): u.VNode {
-    const state = getState();
+    return ['div.login', formVt(getState())];
+}
 
+
+function formVt(state: State): u.VNode {
     return ['form', {
         on: {
             submit: (evt: Event) => {
@@ -40,6 +44,7 @@ export function vt(): u.VNode {
             }
         }},
         ['h1', 'Air supervision'],
+        ['div.subtitle', 'Log in to follow the readings and the models'],
         (state.message == null ?
             [] :
             ['div.message.error', state.message]),

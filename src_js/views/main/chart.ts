@@ -24,6 +24,16 @@ export const colors = {
 // latest forecast, then one series per earlier forecast.
 const fixedSeriesCount = 5;
 
+// A step between readings larger than this many median steps is a gap,
+// as gap_factor in air_supervision.devices.reader.
+const gapFactor = 3;
+
+// Minimum distance between time ticks in CSS pixels. It fits the widest
+// label, a date such as 2013-07-04 in the axis font, with a margin.
+const timeTickSpace = 96;
+
+const axisFont = '12px "DejaVu Sans", "Segoe UI", Roboto, sans-serif';
+
 type ChartData = {
     data: uPlot.AlignedData;
     earlierCount: number;
@@ -67,8 +77,10 @@ export class Chart {
         this._remote = remote;
 
         const chartData = remote ? buildData(remote) : emptyChartData();
-        this._setEarlierSeriesCount(chartData.earlierCount);
-        this._applyData(chartData.data);
+        this._batch(() => {
+            this._setEarlierSeriesCount(chartData.earlierCount);
+            this._setData(chartData.data);
+        });
         Object.assign(this._el.dataset, chartData.summary);
     }
 
@@ -79,7 +91,7 @@ export class Chart {
         this._follow = follow;
         this._followCb(follow);
         if (follow)
-            this._applyData(this._plot.data);
+            this._batch(() => this._setData(this._plot.data));
     }
 
     // Zooms the time axis by `factor` around `center`, a fraction of the
@@ -108,16 +120,22 @@ export class Chart {
         this._plot.setScale('x', {min, max});
     }
 
-    _applyData(data: uPlot.AlignedData) {
-        const {min, max} = this._plot.scales.x;
+    // Runs `fn` in one uPlot commit, so that the setScale hooks it causes
+    // fire before it returns and are not taken for the user's zoom.
+    _batch(fn: () => void) {
         this._applyingData = true;
         try {
-            this._plot.setData(data, true);
-            if (!this._follow && min != null && max != null)
-                this._plot.setScale('x', {min, max});
+            this._plot.batch(fn);
         } finally {
             this._applyingData = false;
         }
+    }
+
+    _setData(data: uPlot.AlignedData) {
+        const {min, max} = this._plot.scales.x;
+        this._plot.setData(data, true);
+        if (!this._follow && min != null && max != null)
+            this._plot.setScale('x', {min, max});
     }
 
     _setEarlierSeriesCount(count: number) {
@@ -132,7 +150,7 @@ export class Chart {
     _resize(el: HTMLElement) {
         const width = Math.max(el.clientWidth, 100);
         const height = Math.max(el.clientHeight, 100);
-        this._plot.setSize({width, height});
+        this._batch(() => this._plot.setSize({width, height}));
     }
 
     _onWheel(evt: WheelEvent) {
@@ -154,6 +172,13 @@ export class Chart {
             this.setFollow(false);
     }
 
+    // Keeps the time tick labels on the chart element, where they can be
+    // read without the canvas.
+    _onTimeTicks(labels: string[]): string[] {
+        this._el.dataset.timeTicks = labels.join('|');
+        return labels;
+    }
+
     _onCursor() {
         if (!this._readout)
             return;
@@ -169,6 +194,8 @@ export class Chart {
 function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
     const axis = {
         stroke: colors.axis,
+        font: axisFont,
+        labelFont: axisFont,
         grid: {stroke: colors.grid, width: 1},
         ticks: {stroke: colors.grid, width: 1}
     };
@@ -188,8 +215,9 @@ function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
         },
         axes: [
             {...axis, label: 'time (UTC)', labelSize: 18, size: 50,
+             space: timeTickSpace,
              values: (_, splits, __, ___, increment) =>
-                 timeTicks(splits, increment)},
+                 chart._onTimeTicks(timeTicks(splits, increment))},
             {...axis, label: 'value', labelSize: 18, size: 56},
             {...axis, scale: 'score', side: 1, label: 'anomaly score',
              labelSize: 18, size: 44, grid: {show: false}}
@@ -197,16 +225,16 @@ function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
         series: [
             {},
             {label: 'reading', stroke: colors.reading, width: 1.5,
-             spanGaps: true, points: {show: false}},
+             points: {show: false}},
             {label: 'anomaly', stroke: colors.anomaly, paths: () => null,
              points: {show: true, size: 9, width: 2, stroke: colors.anomaly,
                       fill: 'rgba(248, 81, 73, 0.35)'}},
             {label: 'score', scale: 'score', stroke: colors.score,
-             width: 1, spanGaps: true, points: {show: false}},
+             width: 1, points: {show: false}},
             {label: 'threshold', scale: 'score', stroke: colors.threshold,
-             width: 1, dash: [4, 4], spanGaps: true, points: {show: false}},
+             width: 1, dash: [4, 4], points: {show: false}},
             {label: 'forecast', stroke: colors.forecast, width: 2,
-             dash: [6, 3], spanGaps: true, points: {show: false}}
+             dash: [6, 3], points: {show: false}}
         ],
         hooks: {
             setScale: [(_, key) => chart._onScale(key)],
@@ -216,8 +244,10 @@ function plotOptions(el: HTMLElement, chart: Chart): uPlot.Options {
 }
 
 
-// Formats time axis ticks in UTC with a 24-hour clock. A tick also shows
-// the date when it is the first one or the date changes.
+// Formats time axis ticks in UTC with a 24-hour clock. Ticks a month or
+// more apart show the month, ticks a day or more apart the date, shorter
+// ones the time, with the date under the first tick and wherever the date
+// changes.
 function timeTicks(splits: number[], increment: number): string[] {
     let previousDate: string | null = null;
 
@@ -226,6 +256,9 @@ function timeTicks(splits: number[], increment: number): string[] {
         const clock = increment < 60 ? time : time.slice(0, 5);
         const newDate = date != previousDate;
         previousDate = date;
+
+        if (increment >= 28 * 86400)
+            return date.slice(0, 7);
 
         if (increment >= 86400)
             return date;
@@ -237,7 +270,7 @@ function timeTicks(splits: number[], increment: number): string[] {
 
 function earlierForecastSeries(): uPlot.Series {
     return {label: 'earlier forecast', stroke: colors.earlierForecast,
-            width: 1, spanGaps: true, points: {show: false}};
+            width: 1, points: {show: false}};
 }
 
 
@@ -252,9 +285,14 @@ function emptyChartData(): ChartData {
 }
 
 
+type Column = (number | null | undefined)[];
+
+
 // Builds uPlot's aligned columns. The x column is the sorted union of all
-// times, so each series has a value or null at each of them. The cost is
-// bounded by the window and the number of forecasts kept.
+// times, so each series has a value or undefined at each of them, which
+// uPlot joins over. A null, placed in the reading, score and threshold
+// columns inside each gap between readings, breaks their lines. The cost
+// is bounded by the window and the number of forecasts kept.
 export function buildData(remote: Remote): ChartData {
     const readings = flattenChunks<Reading>(remote.readings)
         .slice(-remote.window);
@@ -266,9 +304,10 @@ export function buildData(remote: Remote): ChartData {
                 i.points[i.points.length - 1][0] >= firstTime);
     const forecasts = remote.forecast ? [remote.forecast, ...earlier] : earlier;
 
-    const times = collectTimes(readings, anomalies, forecasts);
+    const gaps = findGaps(readings);
+    const times = collectTimes(readings, anomalies, forecasts, gaps);
     const index = new Map(times.map((t, i) => [t, i]));
-    const column = () => new Array<number | null>(times.length).fill(null);
+    const column = (): Column => new Array(times.length).fill(undefined);
 
     const readingColumn = column();
     for (const [t, value] of readings)
@@ -285,6 +324,13 @@ export function buildData(remote: Remote): ChartData {
         thresholdColumn[i] = threshold;
     }
 
+    for (const t of gaps) {
+        const i = index.get(t)!;
+        readingColumn[i] = null;
+        scoreColumn[i] = null;
+        thresholdColumn[i] = null;
+    }
+
     const forecastColumns = forecasts.map(forecast => {
         const result = column();
         result[index.get(forecast.t)!] = forecast.value;
@@ -299,7 +345,10 @@ export function buildData(remote: Remote): ChartData {
         data: [times, readingColumn, markColumn, scoreColumn,
                thresholdColumn, ...forecastColumns] as uPlot.AlignedData,
         earlierCount: earlier.length,
-        summary: summarize(readings, anomalies, remote.forecast, earlier)
+        summary: {
+            ...summarize(readings, anomalies, remote.forecast, earlier),
+            gaps: String(gaps.length)
+        }
     };
 }
 
@@ -326,12 +375,41 @@ function summarize(
 }
 
 
+// Returns one time inside each step between readings that is longer than
+// gapFactor median steps: the middle of the step.
+function findGaps(readings: Reading[]): number[] {
+    if (readings.length < 3)
+        return [];
+
+    const steps = readings.slice(1).map((reading, i) =>
+        reading[0] - readings[i][0]);
+    const limit = gapFactor * median(steps);
+    const gaps: number[] = [];
+
+    for (let i = 0; i < steps.length; i += 1)
+        if (steps[i] > limit)
+            gaps.push((readings[i][0] + readings[i + 1][0]) / 2);
+
+    return gaps;
+}
+
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return (sorted.length % 2 == 1 ?
+        sorted[middle] :
+        (sorted[middle - 1] + sorted[middle]) / 2);
+}
+
+
 function collectTimes(
     readings: Reading[],
     anomalies: Anomaly[],
-    forecasts: Forecast[]
+    forecasts: Forecast[],
+    gaps: number[]
 ): number[] {
-    const times = new Set<number>();
+    const times = new Set<number>(gaps);
     for (const [t] of readings)
         times.add(t);
     for (const [t] of anomalies)
@@ -347,7 +425,7 @@ function collectTimes(
 
 function readoutText(data: uPlot.AlignedData, idx: number): string {
     const value = (series: number) => {
-        const column = data[series] as (number | null)[] | undefined;
+        const column = data[series] as Column | undefined;
         const x = column?.[idx];
         return x == null ? null : x;
     };

@@ -16,7 +16,8 @@ import {families, flattenChunks, formatTime, isRemote} from './types.js';
 
 type Connection = 'connecting' | 'connected' | 'disconnected';
 
-type Message = {type: 'error' | 'info'; text: string};
+// A message with `model` stays until the module reports on that model.
+type Message = {type: 'error' | 'info'; text: string; model?: string};
 
 type Form = {model: string; fields: Record<string, FieldValue>};
 
@@ -94,11 +95,12 @@ export function vt(): u.VNode {
 }
 
 
+// Keeps the time of the first disconnection over the retries that follow.
 export function onDisconnected() {
     r.change(statePath, u.pipe(
         u.set('connection', 'disconnected'),
-        u.set('disconnected', Date.now())
-    ));
+        u.change('disconnected', (t: u.JData) => t ?? Date.now())
+    ) as (x: u.JData) => u.JData);
 }
 
 
@@ -125,7 +127,7 @@ function connectionVt(state: State): u.VNode {
 
     const since = (state.disconnected == null ?
         '' :
-        ` since ${new Date(state.disconnected).toLocaleTimeString()}`);
+        ` since ${formatTime(state.disconnected / 1000)} UTC`);
     const text = (state.connection == 'connecting' ?
         'connecting...' :
         `disconnected${since}, reconnecting...`);
@@ -246,6 +248,7 @@ function familyVt(state: State, family: string, title: string): u.VNode {
             stateBadgeVt(data.state, data.current)
         ],
         stateDetailsVt(data.state),
+        warmupVt(state.remote, data),
         modelsVt(family, data, disabled),
         (model ?
             hyperparametersVt(state, family, data, model, disabled) :
@@ -287,6 +290,22 @@ function stateDetailsVt(modelState: ModelState | null): u.VNodeChild {
         details.push(['div.message.error.state-error', modelState.error]);
 
     return details;
+}
+
+
+// Shows how many readings are stored of those the module waits for before
+// the first fit. NOTE: the count is the adapter's window, which equals the
+// module's count only while the window is at least the warm-up.
+function warmupVt(remote: Remote | null, data: Family): u.VNodeChild {
+    if (!remote || data.warmup == null || data.state?.fitted_until)
+        return [];
+
+    const readings = Math.min(countReadings(remote), remote.window);
+    if (readings >= data.warmup)
+        return [];
+
+    return ['div.dim.warmup',
+        `warming up: ${readings} of ${data.warmup} readings`];
 }
 
 
@@ -363,7 +382,8 @@ function hyperparameterVt(
             fields: {...(form as Form | null)?.fields ?? fields, [name]: value}
         }));
 
-    const input: u.VNode = (hyperparameter.type == 'bool' ?
+    const isBool = hyperparameter.type == 'bool';
+    const input: u.VNode = (isBool ?
         ['input', {
             props: {id, name, type: 'checkbox', checked: field === true,
                     disabled},
@@ -386,8 +406,10 @@ function hyperparameterVt(
         input,
         ['span.range', {
             props: {title: hyperparameter.description}},
-            `${hyperparameter.type} ${rangeText(hyperparameter)}, ` +
-            `default ${hyperparameter.default}`
+            (isBool ?
+                `bool, default ${hyperparameter.default}` :
+                `${hyperparameter.type} ${rangeText(hyperparameter)}, ` +
+                `default ${hyperparameter.default}`)
         ]
     ];
 }
@@ -457,6 +479,9 @@ function onRemoteChange(data: u.JData) {
 
     let messages = state.messages;
     for (const family of Object.keys(families)) {
+        if (hasModuleReport(messages[family], state.remote, remote, family))
+            messages = u.omit(family, messages) as Record<string, Message>;
+
         const message = actionErrorMessage(state.remote, remote, family);
         if (message)
             messages = {...messages, [family]: message};
@@ -470,6 +495,31 @@ function onRemoteChange(data: u.JData) {
         u.set('lastReading', lastReading),
         changed ? u.set('lastReadingReceived', Date.now()) : u.identity
     ) as (x: u.JData) => u.JData);
+}
+
+
+// Whether the module reported on the request that `message` waits for,
+// because a new state of the requested model or a new current model
+// arrived.
+function hasModuleReport(
+    message: Message | undefined,
+    previous: Remote | null,
+    remote: Remote | null,
+    family: string
+): boolean {
+    if (!message?.model || !previous || !remote)
+        return false;
+
+    const before = previous.families[family];
+    const after = remote.families[family];
+    if (!before || !after)
+        return false;
+
+    if (after.current != before.current)
+        return true;
+
+    return (after.state?.model == message.model &&
+            !u.equals(before.state, after.state));
 }
 
 
@@ -494,11 +544,11 @@ function actionErrorMessage(
 
 
 async function changeModel(family: string, model: string) {
-    const ok = await sendRequest(family, 'model_change', {family, model});
-    if (ok)
-        setMessage(family, {
-            type: 'info',
-            text: `requested model ${model}, waiting for the module`});
+    await sendRequest(family, 'model_change', {family, model}, {
+        type: 'info',
+        text: `requested model ${model}, waiting for the module`,
+        model: model
+    });
 }
 
 
@@ -516,37 +566,41 @@ async function changeSetting(family: string) {
         return;
     }
 
-    const ok = await sendRequest(family, 'setting_change', {
+    await sendRequest(family, 'setting_change', {
         family,
         model: model.name,
         hyperparameters: result.values
+    }, {
+        type: 'info',
+        text: `requested new hyperparameters of ${model.name}, ` +
+              `waiting for the module`,
+        model: model.name
     });
-    if (ok)
-        setMessage(family, {
-            type: 'info',
-            text: `requested new hyperparameters of ${model.name}, ` +
-                  `waiting for the module`});
 }
 
 
+// Sends a request and then shows `waiting`, unless the module's report
+// arrived before the adapter's response.
 async function sendRequest(
     family: string,
     name: string,
-    data: u.JData
-): Promise<boolean> {
+    data: u.JData,
+    waiting: Message
+) {
     if (!connection) {
         setMessage(family, {type: 'error', text: 'not connected'});
-        return false;
+        return;
     }
 
+    const previous = getState().remote;
     await r.set([statePath, 'pending', family], true);
     try {
         await connection.send(`${adapterName}/${name}`, data);
-        return true;
+        if (!hasModuleReport(waiting, previous, getState().remote, family))
+            setMessage(family, waiting);
 
     } catch (e) {
         setMessage(family, {type: 'error', text: `rejected: ${String(e)}`});
-        return false;
 
     } finally {
         await r.set([statePath, 'pending', family], false);
@@ -594,6 +648,14 @@ function getLastReading(remote: Remote | null): number | null {
     const chunk = keys.length > 0 ? remote.readings[keys[keys.length - 1]] : [];
     const last = chunk.length > 0 ? chunk[chunk.length - 1] as Reading : null;
     return last ? last[0] : null;
+}
+
+
+function countReadings(remote: Remote): number {
+    let count = 0;
+    for (const chunk of Object.values(remote.readings))
+        count += chunk.length;
+    return count;
 }
 
 

@@ -60,6 +60,7 @@ export type ActionError = {
 
 export type Family = {
     models: Model[];
+    warmup: number | null;
     current: string | null;
     setting: Setting | null;
     state: ModelState | null;

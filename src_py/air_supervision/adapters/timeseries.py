@@ -22,9 +22,14 @@ the epoch, UTC)::
      'anomalies': {key: [[t, value, result, score, threshold], ...]},
      'forecast': {'t', 'value', 'model', 'points': [[t, value], ...]} | None,
      'forecasts': {key: [forecast]},
-     'families': {family: {'models': [...], 'current': str | None,
+     'families': {family: {'models': [...], 'warmup': int | None,
+                           'current': str | None,
                            'setting': {...} | None, 'state': {...} | None,
                            'action_error': {...} | None}}}
+
+``warmup`` is the number of readings the module waits for before its
+first fit, from its ``supported_models`` event (``None`` when the event
+does not carry it).
 
 Requests are ``model_change`` with ``{family, model}`` and
 ``setting_change`` with ``{family, hyperparameters, model?}``.
@@ -283,6 +288,7 @@ class _FamilyState:
     def __init__(self):
         self._models = {}
         self.data = {'models': [],
+                     'warmup': None,
                      'current': None,
                      'setting': None,
                      'state': None,
@@ -295,7 +301,9 @@ class _FamilyState:
 
         if kind == 'supported_models':
             self._models = _models_from_data(data['models'])
-            self.data = {**self.data, 'models': data['models']}
+            self.data = {**self.data,
+                         'models': data['models'],
+                         'warmup': data.get('warmup')}
 
         elif kind == 'new_current_model':
             self.data = {**self.data, 'current': data['model']}

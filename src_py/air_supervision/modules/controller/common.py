@@ -719,7 +719,8 @@ class GenericReadingsModule(hat.event.common.Module):
         await self._register([
             common.json_event(
                 common.log_type(self.family, 'supported_models'),
-                {'models': [i.to_json() for i in self.specs.values()]}),
+                {'models': [i.to_json() for i in self.specs.values()],
+                 'warmup': self._policy.warmup}),
             *self._model_events(entry)])
 
         self._aimm_connected = self._is_aimm_connected()
