@@ -38,7 +38,7 @@ class FitPolicy(typing.NamedTuple):
         return fitted_readings + self.refit_every
 
     def fit_due(self, readings: int, fitted_readings: int | None) -> bool:
-        """Whether a fit is due with `readings` stored readings, see
+        """Tell whether a fit is due with `readings` stored readings, by
         :meth:`next_fit`"""
         return readings >= self.next_fit(fitted_readings)
 

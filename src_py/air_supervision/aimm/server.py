@@ -3,7 +3,7 @@
 aimm 1.2.dev1 stays alive and idle after the event server it is connected to
 restarts, and it cannot use the instances it reloads from its own store.
 This launcher runs the same AIMM engine and event control as ``aimm-server``
-on one eventer connection, with a store that forgets instances, and exits
+on one eventer connection, with a store that keeps no instances. It exits
 with status 1 as soon as that connection closes, so that the orchestrator
 starts it again. The event server modules re-create their models from the
 stored readings whenever a new AIMM server connects.
