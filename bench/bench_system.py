@@ -107,19 +107,21 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict:
     series_path = tmp / 'series.csv'
     write_series(series_path, args.rows)
     results = {'machine': machine(), 'rows': args.rows,
-               'batch_size': batch_size}
+               'batch_size': batch_size, 'models': default_models()}
 
     print("floors and ceiling on a system without gateway and gui",
           flush=True)
-    results['floors'] = await measure_floors(args, tmp / 'floors')
+    modules = pinned_models(results)
+    results['floors'] = await measure_floors(args, tmp / 'floors', modules)
 
     print("start-up and latency at 2 readings per second", flush=True)
-    results['latency'] = await measure_latency(args, tmp / 'latency')
+    results['latency'] = await measure_latency(args, tmp / 'latency',
+                                               modules)
 
     print(f"throughput and memory on {args.rows} readings at rate 0",
           flush=True)
-    results['throughput'] = await measure_throughput(series_path,
-                                                     tmp / 'throughput')
+    results['throughput'] = await measure_throughput(
+        series_path, tmp / 'throughput', modules)
 
     print("reading the series file", flush=True)
     results['reader'] = measure_reader(series_path)
@@ -131,6 +133,20 @@ def machine() -> dict:
             'memory_gib': round(psutil.virtual_memory().total / 2**30, 1),
             'python': sys.version.split()[0],
             'date': datetime.date.today().isoformat()}
+
+
+def default_models() -> dict[str, str]:
+    """Default model of each family in conf/event.yaml"""
+    conf = yaml.safe_load((system.conf_path / 'event.yaml').read_text())
+    return {i['module'].split('.')[-1]: i['default_model']
+            for i in conf['modules'] if 'default_model' in i}
+
+
+def pinned_models(results: dict) -> dict:
+    """Module confs that keep the models read at the start of the run, so
+    that every phase uses the same ones"""
+    return {family: {'default_model': model}
+            for family, model in results['models'].items()}
 
 
 def write_series(path: Path, rows: int):
@@ -193,9 +209,10 @@ async def connect(instance, name, subscriptions, events_cb):
         subscriptions=subscriptions, events_cb=events_cb)
 
 
-async def measure_floors(args, path) -> dict:
-    async with started(path, components=['syslog', 'monitor', 'event',
-                                         'aimm']) as (instance, client):
+async def measure_floors(args, path, modules) -> dict:
+    components = ['syslog', 'monitor', 'event', 'aimm']
+    async with started(path, modules=modules,
+                       components=components) as (instance, client):
         await wait_aimm(client)
         return {'raw_register': await raw_register(client, args.raw_events),
                 'round_trip': await round_trip(instance, client,
@@ -307,7 +324,7 @@ async def aimm_predict(instance, client, count) -> dict:
     return summary(durations)
 
 
-async def measure_latency(args, path) -> dict:
+async def measure_latency(args, path, modules) -> dict:
     rows = system.builtin_file.read_text().splitlines()
     total = warm_rows + args.latency_readings
     warm_file = path.parent / 'warm.csv'
@@ -317,7 +334,7 @@ async def measure_latency(args, path) -> dict:
     warm_times = file_times(warm_file)
 
     # a fresh system, replaying the first rows, for start-up
-    instance = system.System(path, device={
+    instance = system.System(path, modules=modules, device={
         'file': str(warm_file), 'reader': reader_conf, 'rate': warm_rate})
     start = time.time()
     instance.start()
@@ -435,12 +452,12 @@ async def query_from(client, event_type, after):
     return [i for i in events if i.source_timestamp > after]
 
 
-async def measure_throughput(series_path, path) -> dict:
+async def measure_throughput(series_path, path, modules) -> dict:
     times = file_times(series_path)
     marks = [i for i in (10_000, len(times)) if i <= len(times)]
     memory = {}
     cpu_before = {}
-    async with started(path, device={
+    async with started(path, modules=modules, device={
             'file': str(series_path), 'reader': reader_conf,
             'rate': 0}) as (instance, client):
         requests = RequestTimes()
@@ -452,9 +469,9 @@ async def measure_throughput(series_path, path) -> dict:
                 await wait_verdict_from(client, times[mark - 1], 1800)
                 memory[str(mark)] = rss(instance)
 
-            cpu = {name: cpu_times(instance).get(name, 0) -
-                   cpu_before.get(name, 0)
-                   for name in cpu_before}
+            cpu_after = cpu_times(instance)
+            cpu = {name: value - cpu_before.get(name, 0)
+                   for name, value in cpu_after.items()}
 
         finally:
             await watcher.async_close()
@@ -598,6 +615,7 @@ def print_results(results: dict):
     verdict = latency['verdict']
     print(json.dumps(results, indent=2))
     print()
+    print(f"models: {results['models']}")
     print(f"end-to-end throughput: {throughput['verdicts_per_second']:.0f} "
           f"readings/s, raw register {raw:.0f} events/s, ratio "
           f"{throughput['verdicts_per_second'] / raw:.3f} (target >= 0.5)")
