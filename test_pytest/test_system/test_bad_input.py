@@ -180,8 +180,21 @@ bad_actions = [
     ('setting_change', 'threshold=0.5', "'threshold=0.5'")]
 
 
+async def _select_forest(client):
+    """Make Forest, whose hyperparameters the bad actions name, current"""
+    await _register_action(client, 'model_change',
+                           {'action': 'model_change', 'model': 'Forest'})
+
+    async def fitted():
+        state = await _latest_data(client, 'model_state')
+        return state['model'] == 'Forest' and state['state'] == 'fitted'
+
+    await system.wait_for(fitted, 60)
+
+
 async def test_bad_actions_rejected(running):
     async with _connect(running) as client:
+        await _select_forest(client)
         model = await _latest_data(client, 'new_current_model')
         setting = await _latest_data(client, 'setting')
         errors_before = await _action_errors(client)
