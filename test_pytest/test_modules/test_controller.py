@@ -233,3 +233,17 @@ async def test_aimm_client_cancel_all():
     client.cancel_all('AIMM server disconnected')
     with pytest.raises(AimmError, match='disconnected'):
         await task
+
+
+def test_readings_handler_done_count():
+    handler = ReadingsHandler(context_size=2)
+    handler.mark_done([_reading(1), _reading(2)])
+    assert handler.done_count == 2
+
+    handler.mark_done([_reading(2)])
+    assert handler.done_count == 2
+
+    handler.add(_reading(3))
+    handler.add(_reading(4))
+    handler.mark_done(handler.batch(1))
+    assert handler.done_count == 3

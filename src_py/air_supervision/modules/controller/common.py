@@ -156,11 +156,17 @@ class ReadingsHandler:
         self._pending = collections.deque()
         self._max_pending = max_pending
         self._done_until: hat.event.common.Timestamp | None = None
+        self._done_count = 0
         self._backlog = False
 
     @property
     def done_until(self) -> hat.event.common.Timestamp | None:
         return self._done_until
+
+    @property
+    def done_count(self) -> int:
+        """Number of readings dealt with since the handler was created"""
+        return self._done_count
 
     @property
     def backlog(self) -> bool:
@@ -220,6 +226,7 @@ class ReadingsHandler:
             if self._done_until is None or reading.timestamp > \
                     self._done_until:
                 self._context.append(reading)
+                self._done_count += 1
 
         self._done_until = max(last, self._done_until or last)
 
@@ -263,6 +270,9 @@ class ModelEntry:
         self.fitted_until: hat.event.common.Timestamp | None = None
         self.fitted_readings = 0
         self.readings_at_fit: int | None = None
+        """readings dealt with at the last fit"""
+        self.readings_at_failure: int | None = None
+        """readings received at the last failure"""
 
 
 class Command(typing.NamedTuple):
@@ -499,14 +509,17 @@ class GenericReadingsModule(hat.event.common.Module):
             return False
 
         if self._fit_lock.state == ModelState.FAILED:
-            # a failed model is tried again at the next refit point
-            return self._policy.fit_due(self._readings_count,
-                                        entry.readings_at_fit)
+            # a failed model is tried again after refit_every readings
+            return (entry.readings_at_failure is None or
+                    self._readings_count - entry.readings_at_failure >=
+                    self._policy.refit_every)
 
         if entry.instance_id is None:
             return True
 
-        return self._policy.fit_due(self._readings_count,
+        # counting readings dealt with, not received, keeps fits apart
+        # while readings queue up faster than a fit takes
+        return self._policy.fit_due(self._readings.done_count,
                                     entry.readings_at_fit)
 
     async def _run_command(self, command):
@@ -586,7 +599,7 @@ class GenericReadingsModule(hat.event.common.Module):
 
         except AimmError as e:
             mlog.error("%s: %s failed: %s", self.family, name, e)
-            entry.readings_at_fit = self._readings_count
+            entry.readings_at_failure = self._readings_count
             await self._register_model_events(entry)
 
     async def _create_instance(self, entry):
@@ -615,7 +628,6 @@ class GenericReadingsModule(hat.event.common.Module):
         mlog.info("%s: fitting %s (instance %s) on %s readings up to %s",
                   self.family, name, entry.instance_id, len(history),
                   history[-1].time)
-        readings_count = self._readings_count
         try:
             await self._aimm.fit(entry.instance_id,
                                  [i.row for i in history],
@@ -628,9 +640,10 @@ class GenericReadingsModule(hat.event.common.Module):
         self._fit_lock.confirm(request_id, 'DONE')
         entry.fitted_until = history[-1].timestamp
         entry.fitted_readings = len(history)
-        entry.readings_at_fit = readings_count
         if self._readings.done_until is None:
             self._readings.mark_done(history)
+
+        entry.readings_at_fit = self._readings.done_count
 
         if self._fit_lock.model != name:
             return
@@ -679,7 +692,7 @@ class GenericReadingsModule(hat.event.common.Module):
                        entry.spec.name, e)
             if self._aimm_connected:
                 self._fit_lock.fail(f"predict failed: {e}")
-                entry.readings_at_fit = self._readings_count
+                entry.readings_at_failure = self._readings_count
                 await self._register_model_events(entry)
             return
 
@@ -691,7 +704,7 @@ class GenericReadingsModule(hat.event.common.Module):
             mlog.error("%s: invalid prediction of %s: %s", self.family,
                        entry.spec.name, e, exc_info=e)
             self._fit_lock.fail(f"invalid prediction: {e}")
-            entry.readings_at_fit = self._readings_count
+            entry.readings_at_failure = self._readings_count
             await self._register_model_events(entry)
             return
 
