@@ -12,6 +12,17 @@ def test_policy_fit_points():
     assert points == [100, 200, 700, 1200]
 
 
+def test_policy_default_fit_points():
+    policy = FitPolicy()
+    fitted = None
+    points = []
+    for _ in range(5):
+        fitted = policy.next_fit(fitted)
+        points.append(fitted)
+
+    assert points == [50, 100, 200, 700, 1200]
+
+
 def test_policy_fit_due():
     policy = FitPolicy(warmup=100, refit_every=500, max_history=4000)
     assert not policy.fit_due(99, None)

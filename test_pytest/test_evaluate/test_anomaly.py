@@ -51,8 +51,8 @@ def test_evaluate_series_never_predicts_fitted_reading():
 
     scores = anomaly.evaluate_series(lambda: model, rows, policy=policy)
 
-    # fits at 200, 400, 900, 1400, 1900 readings, each on the latest 1000
-    assert model.fits == [200, 400, 900, 1000, 1000]
+    # fits at 200, 700, 1200, 1700, 2200 readings, each on the latest 1000
+    assert model.fits == [200, 700, 1000, 1000, 1000]
     assert model.predicted == 2100
     assert (scores[:200] == 0).all()
     assert (scores[200:] == 0.25).all()

@@ -167,11 +167,11 @@ def test_evaluate_follows_fit_policy():
                                    share=0.5, policy=policy)
 
     fits = [i for i in RecordingModel.log if i[0] == 'fit']
-    # fits at 200, 400, 900, 1400, 1900, 2400 and 2900 readings; origins
-    # from reading 1500 on use those from 1400 on, each on the latest 1000
+    # origins from reading 1500 on, so the fits in use are those made at
+    # 1200, 1700, 2200 and 2700 readings, each on the latest 1000
     assert [readings for _, readings, _ in fits] == [1000] * 4
-    assert [until / hour for _, _, until in fits] == [1399, 1899, 2399,
-                                                      2899]
+    assert [until / hour for _, _, until in fits] == [1199, 1699, 2199,
+                                                      2699]
     assert len(evaluation.origins) == len(range(1500, 3000 - 23, 24))
     assert evaluation.skipped == 0
 
