@@ -292,6 +292,8 @@ class GenericReadingsModule(hat.event.common.Module):
     specs: typing.ClassVar[dict[str, ModelSpec]]
     context_size: typing.ClassVar[int] = 1
     """readings before a pending one that its model input needs"""
+    min_fit_readings: typing.ClassVar[int] = 1
+    """fewest readings the family's models can be fitted on"""
 
     def __init__(self, conf: json.Data, engine: hat.event.common.Engine,
                  source: hat.event.common.Source):
@@ -305,6 +307,8 @@ class GenericReadingsModule(hat.event.common.Module):
         self._engine = engine
         self._source = source
         self._policy = policy.FitPolicy(**conf.get('fit_policy', {}))
+        self._first_fit_readings = max(self._policy.warmup,
+                                       self.min_fit_readings)
         self._aimm_name = conf['aimm_name']
         self._timeouts = {'create': conf.get('create_timeout', 60),
                           'fit': conf.get('fit_timeout', 300),
@@ -505,7 +509,7 @@ class GenericReadingsModule(hat.event.common.Module):
             pass
 
     def _fit_due(self, entry):
-        if self._readings_count < self._policy.warmup:
+        if self._readings_count < self._first_fit_readings:
             return False
 
         if self._fit_lock.state == ModelState.FAILED:
@@ -526,7 +530,7 @@ class GenericReadingsModule(hat.event.common.Module):
         if command.action == 'aimm_ready':
             self._aimm_generation += 1
             current = self._models.get(self._fit_lock.model)
-            if self._readings_count < self._policy.warmup:
+            if self._readings_count < self._first_fit_readings:
                 self._fit_lock.select(current.spec.name)
                 await self._register_model_events(current)
 
@@ -572,7 +576,7 @@ class GenericReadingsModule(hat.event.common.Module):
             self._fit_lock.set_unavailable("waiting for the AIMM server")
             await self._register_model_events(entry)
 
-        elif self._readings_count < self._policy.warmup:
+        elif self._readings_count < self._first_fit_readings:
             await self._register_model_events(entry)
 
         else:
@@ -583,7 +587,7 @@ class GenericReadingsModule(hat.event.common.Module):
         readings up to the last one dealt with"""
         name = entry.spec.name
         history = await self._query_fit_history()
-        if len(history) < self._policy.warmup:
+        if len(history) < self._first_fit_readings:
             self._fit_lock.select(name)
             await self._register_model_events(entry)
             return
@@ -718,7 +722,7 @@ class GenericReadingsModule(hat.event.common.Module):
         if last_result is not None:
             context = await self._query_readings(
                 t_to=last_result, max_results=max(self.context_size,
-                                                  self._policy.warmup))
+                                                  self._first_fit_readings))
             self._readings.mark_done(context)
 
         pending, more = await self._query_pending()
@@ -733,7 +737,7 @@ class GenericReadingsModule(hat.event.common.Module):
             common.json_event(
                 common.log_type(self.family, 'supported_models'),
                 {'models': [i.to_json() for i in self.specs.values()],
-                 'warmup': self._policy.warmup}),
+                 'warmup': self._first_fit_readings}),
             *self._model_events(entry)])
 
         self._aimm_connected = self._is_aimm_connected()
@@ -768,7 +772,7 @@ class GenericReadingsModule(hat.event.common.Module):
 
     async def _count_readings(self):
         readings = await self._query_readings(
-            max_results=self._policy.warmup)
+            max_results=self._first_fit_readings)
         return len(readings)
 
     async def _query_fit_history(self):

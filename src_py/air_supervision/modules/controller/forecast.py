@@ -33,6 +33,7 @@ class ForecastModule(GenericReadingsModule):
     family = 'forecast'
     specs = specs_from_plugin_module(air_supervision.aimm.forecast)
     context_size = input_size
+    min_fit_readings = input_size + horizon
 
     def create_rows(self, readings: list[TimedReading]
                     ) -> tuple[list[TimedReading], list[json.Data]]:
