@@ -257,7 +257,7 @@ class Rarity(AnomalyModel):
                         "when the fitted readings have a period"),
         Hyperparameter(
             name='max_period', type='int', default=400,
-            description="longest period searched, in readings",
+            description="maximum period searched, in readings",
             minimum=4, maximum=10000),
         Hyperparameter(
             name='hold', type='int', default=40,

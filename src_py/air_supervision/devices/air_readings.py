@@ -1,6 +1,6 @@
 """Gateway device that replays a readings file
 
-The device reads its file once at start, asks the event server for the
+The device reads its file once at start, queries the event server for the
 last stored reading and sends the readings after it, each as a
 ``gateway/air_readings/<name>/gateway/reading`` event with the reading's
 time as source timestamp. So a restarted device continues where the stored

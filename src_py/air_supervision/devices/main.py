@@ -19,8 +19,9 @@ max_listed_lines: int = 100
 
 replay_variable: str = 'AIR_SUPERVISION_REPLAY'
 """Environment variable with the device properties to replace (``file``,
-``reader``, ``rate``) as a JSON object, used when the command line gives no
-``--file``; run.sh sets it for the gateway that the orchestrator starts"""
+``reader``, ``rate``) as a JSON object. It is used when the command line
+gives no ``--file``, and run.sh sets it for the gateway that the
+orchestrator starts."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -111,7 +111,7 @@ class AimmClient:
 
         except asyncio.TimeoutError:
             raise AimmTimeoutError(
-                f"{event_type[1]} request {request_id} got no answer in "
+                f"{event_type[1]} request {request_id} timed out after "
                 f"{timeout} s") from None
 
         finally:

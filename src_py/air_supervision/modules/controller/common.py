@@ -5,7 +5,7 @@ exchange of its family in order. It creates and fits models, and re-fits
 them by the :class:`~air_supervision.policy.FitPolicy`. It sends the
 readings that have no result yet for prediction, in batches when they
 queue up.
-:class:`FitLock` holds the state of the current model and lets predictions
+:class:`FitLock` tracks the state of the current model and lets predictions
 through only once the current model's fit is confirmed.
 :class:`ReadingsHandler` holds the readings waiting for a result and the
 recent ones that give them context.
@@ -293,7 +293,7 @@ class GenericReadingsModule(hat.event.common.Module):
     context_size: typing.ClassVar[int] = 1
     """readings before a pending one that its model input needs"""
     min_fit_readings: typing.ClassVar[int] = 1
-    """fewest readings the family's models can be fitted on"""
+    """minimum number of readings the family's models can be fitted on"""
 
     def __init__(self, conf: json.Data, engine: hat.event.common.Engine,
                  source: hat.event.common.Source):
@@ -327,7 +327,7 @@ class GenericReadingsModule(hat.event.common.Module):
         self._readings_count = 0
         self._subscription = hat.event.common.create_subscription([
             common.reading_type,
-            (*common.action_type(self.family, '*')[:2], '*'),
+            common.action_type(self.family, '*'),
             ('aimm', 'action'),
             ('aimm', 'state'),
             ('event', '?', 'eventer', self._aimm_name)])
